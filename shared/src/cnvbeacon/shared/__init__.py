@@ -1,0 +1,1 @@
+"""Code shared by the cnvbeacon services: settings, storage, messaging, models."""

@@ -1,0 +1,44 @@
+"""Service settings, read from the environment (prefix ``CNVB_``).
+
+Every service has one settings class derived from :class:`ServiceSettings`; nothing else
+reads the environment. ``MONGODB_URL`` and ``AMQP_URL`` are accepted as well as their
+prefixed names because they are the conventional names operators set.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service shares."""
+
+    model_config = SettingsConfigDict(env_prefix="CNVB_", extra="ignore", frozen=True)
+
+    mongodb_url: str = Field(
+        default="mongodb://127.0.0.1:27017/?directConnection=true",
+        validation_alias=AliasChoices("CNVB_MONGODB_URL", "MONGODB_URL"),
+    )
+    mongodb_database: str = "cnvbeacon"
+    # Server selection timeout: how long a store call waits for an unreachable server.
+    mongodb_timeout_ms: int = Field(default=3000, ge=100)
+    amqp_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/",
+        validation_alias=AliasChoices("CNVB_AMQP_URL", "AMQP_URL"),
+    )
+    # Prefix of every exchange and queue name, so that deployments or test runs sharing one
+    # broker never see each other's messages.
+    amqp_namespace: str = Field(default="cnvbeacon", pattern=r"^[A-Za-z0-9_.-]+$")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    log_level: LogLevel = "INFO"
+    log_json: bool = True
+    default_dataset: str = Field(default="1kgp-dragen", pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
+    default_assembly: str = "GRCh38"
+    # How long /readyz waits for each dependency before calling it unhealthy.
+    readiness_timeout_s: float = Field(default=2.0, gt=0)
