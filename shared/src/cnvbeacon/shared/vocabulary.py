@@ -142,9 +142,7 @@ def classify_copy_number(direction: Direction, copy_number: float | None, baseli
 HETEROZYGOUS = OntologyTerm("GENO:0000135", "heterozygous")
 HOMOZYGOUS = OntologyTerm("GENO:0000136", "homozygous")
 HEMIZYGOUS = OntologyTerm("GENO:0000134", "hemizygous")
-ZYGOSITY_TERMS: dict[str, OntologyTerm] = {
-    t.id: t for t in (HETEROZYGOUS, HOMOZYGOUS, HEMIZYGOUS)
-}
+ZYGOSITY_TERMS: dict[str, OntologyTerm] = {t.id: t for t in (HETEROZYGOUS, HOMOZYGOUS, HEMIZYGOUS)}
 
 # Sex terms (NCIT, as the Beacon individuals model uses).
 FEMALE = OntologyTerm("NCIT:C16576", "female")

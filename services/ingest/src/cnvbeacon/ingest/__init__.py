@@ -1,0 +1,1 @@
+"""cnvbeacon ingest: VCF upload jobs through RabbitMQ into MongoDB."""

@@ -1,0 +1,307 @@
+"""HTTP API of the ingest service: submit uploads, URLs, inbox paths and batches; read status."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import BodyPartReader, web
+
+from cnvbeacon.ingest import keys
+from cnvbeacon.ingest.manifest import ManifestError, ManifestRow, parse_manifest
+from cnvbeacon.ingest.sources import SourceError, is_url, resolve_inbox_path
+from cnvbeacon.ingest.submission import QueueUnavailableError, submit_job
+from cnvbeacon.ingest.uploads import UploadTooLargeError
+from cnvbeacon.shared.models import Job, JobState
+from cnvbeacon.shared.store.collections import DATASETS
+from cnvbeacon.shared.web import DATABASE
+
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_SEX = {"female", "male", "unknown"}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error_response(status: int, message: str, **details: Any) -> web.Response:
+    return web.json_response(
+        {"error": {"status": status, "message": message, **details}}, status=status
+    )
+
+
+class BadRequestError(Exception):
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error this API returns is JSON with a message a person understands."""
+    try:
+        return await handler(request)
+    except BadRequestError as error:
+        return error_response(400, error.message, parameter=error.parameter)
+    except (ManifestError, SourceError) as error:
+        return error_response(400, str(error))
+    except UploadTooLargeError as error:
+        return error_response(413, str(error))
+    except QueueUnavailableError as error:
+        return error_response(503, f"the job queue is unavailable: {error}")
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        return error_response(error.status, error.reason)
+
+
+def require_admin(request: web.Request) -> None:
+    token = request.app[keys.SETTINGS].admin_token.get_secret_value()
+    if not token:
+        raise web.HTTPForbidden(reason="submitting data is disabled: no admin token is configured")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        raise web.HTTPUnauthorized(reason="a valid admin token is required (Authorization: Bearer)")
+
+
+def _identifier(value: str | None, parameter: str, default: str | None = None) -> str | None:
+    value = value if value not in (None, "") else default
+    if value is not None and not _ID.match(value):
+        raise BadRequestError(
+            f"{parameter} must be 1-64 letters, digits or _.:- (got {value!r})", parameter
+        )
+    return value
+
+
+def _sample_metadata(params: dict[str, str], sample: str | None) -> dict[str, Any] | None:
+    sex = params.get("sex")
+    if sex is not None and sex not in _SEX:
+        raise BadRequestError("sex must be female, male or unknown", "sex")
+    attributes = {k: params.get(k) for k in ("sex", "population", "superpopulation")}
+    if sample is None or not any(attributes.values()):
+        return None
+    return {sample: attributes}
+
+
+def job_view(job: Job) -> dict[str, Any]:
+    return job.model_dump(mode="json", by_alias=False)
+
+
+async def _chunks_of(reader: BodyPartReader | web.Request) -> AsyncIterator[bytes]:
+    if isinstance(reader, web.Request):
+        async for chunk in reader.content.iter_chunked(1024 * 1024):
+            yield chunk
+        return
+    while chunk := await reader.read_chunk(1024 * 1024):
+        yield chunk
+
+
+async def post_job(request: web.Request) -> web.Response:
+    """A VCF as the raw body or a multipart 'file' part, or JSON naming a URL/inbox path."""
+    require_admin(request)
+    settings = request.app[keys.SETTINGS]
+    params = dict(request.query)
+    dataset = _identifier(params.get("dataset"), "dataset", settings.default_dataset)
+    assert dataset is not None
+    assembly = params.get("assembly") or None
+    sample = _identifier(params.get("sample"), "sample")
+    file_id: str | None = None
+    if request.content_type == "application/json":
+        body = await _json_body(request)
+        source = str(body.get("source") or "")
+        dataset = _identifier(body.get("dataset"), "dataset", dataset) or dataset
+        assembly = body.get("assembly") or assembly
+        sample = _identifier(body.get("sample"), "sample", sample)
+        params.update(
+            {k: v for k, v in body.items() if k in ("sex", "population", "superpopulation")}
+        )
+        if not source:
+            raise BadRequestError("give 'source': an http(s) URL or a path in the inbox", "source")
+        if not is_url(source):
+            resolve_inbox_path(settings.inbox_dir, source)
+    else:
+        source, file_id = await _store_upload(request, params.get("filename"))
+    job = await submit_job(
+        request.app[keys.JOBS],
+        request.app[keys.PUBLISHER],
+        dataset_id=dataset,
+        source=source,
+        assembly=assembly,
+        file_id=file_id,
+        sample_id=sample,
+        sample_metadata=_sample_metadata(params, sample),
+    )
+    return web.json_response(job_view(job), status=202, headers={"Location": f"/jobs/{job.id}"})
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except json.JSONDecodeError as error:
+        raise BadRequestError(f"the body is not valid JSON: {error}") from error
+    if not isinstance(body, dict):
+        raise BadRequestError("the JSON body must be an object")
+    return body
+
+
+async def _store_upload(request: web.Request, filename: str | None) -> tuple[str, str]:
+    settings = request.app[keys.SETTINGS]
+    uploads = request.app[keys.UPLOADS]
+    if request.content_type.startswith("multipart/"):
+        multipart = await request.multipart()
+        async for part in multipart:
+            if isinstance(part, BodyPartReader) and part.name == "file":
+                name = part.filename or filename or "upload.vcf"
+                file_id, _ = await uploads.save(
+                    name, _chunks_of(part), max_bytes=settings.max_upload_bytes
+                )
+                return name, file_id
+        raise BadRequestError("the multipart body has no 'file' part", "file")
+    if not request.body_exists:
+        raise BadRequestError(
+            "send the VCF as the request body, as a multipart 'file' part, or "
+            "JSON naming a 'source'"
+        )
+    name = filename or "upload.vcf"
+    file_id, size = await uploads.save(
+        name, _chunks_of(request), max_bytes=settings.max_upload_bytes
+    )
+    if size == 0:
+        await uploads.delete(file_id)
+        raise BadRequestError("the uploaded file is empty", "file")
+    return name, file_id
+
+
+async def post_batch(request: web.Request) -> web.Response:
+    """A manifest (TSV/CSV) naming URLs or inbox paths, or multipart: 'manifest' + files."""
+    require_admin(request)
+    settings = request.app[keys.SETTINGS]
+    dataset = _identifier(request.query.get("dataset"), "dataset", settings.default_dataset)
+    assert dataset is not None
+    default_assembly = request.query.get("assembly") or None
+    uploaded: dict[str, str] = {}
+    manifest_text: str | None = None
+    if request.content_type.startswith("multipart/"):
+        multipart = await request.multipart()
+        async for part in multipart:
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "manifest":
+                manifest_text = (await part.read()).decode("utf-8", errors="replace")
+            elif part.filename:
+                file_id, _ = await request.app[keys.UPLOADS].save(
+                    part.filename, _chunks_of(part), max_bytes=settings.max_upload_bytes
+                )
+                uploaded[part.filename] = file_id
+    else:
+        manifest_text = (await request.read()).decode("utf-8", errors="replace")
+    if not manifest_text:
+        raise BadRequestError("no manifest given", "manifest")
+    rows = parse_manifest(manifest_text)
+    for row in rows:
+        if row.file not in uploaded and not is_url(row.file):
+            try:
+                resolve_inbox_path(settings.inbox_dir, row.file)
+            except SourceError as error:
+                raise ManifestError(row.line, str(error)) from error
+    jobs_store = request.app[keys.JOBS]
+    batch_id = await jobs_store.create_batch(dataset_id=dataset, source="manifest", size=len(rows))
+    jobs = [
+        await _submit_row(request, row, dataset, default_assembly, batch_id, uploaded)
+        for row in rows
+    ]
+    return web.json_response(
+        {"batch_id": batch_id, "jobs": [job_view(j) for j in jobs]},
+        status=202,
+        headers={"Location": f"/batches/{batch_id}"},
+    )
+
+
+async def _submit_row(
+    request: web.Request,
+    row: ManifestRow,
+    dataset: str,
+    default_assembly: str | None,
+    batch_id: str,
+    uploaded: dict[str, str],
+) -> Job:
+    return await submit_job(
+        request.app[keys.JOBS],
+        request.app[keys.PUBLISHER],
+        dataset_id=dataset,
+        source=row.file,
+        assembly=row.assembly or default_assembly,
+        file_id=uploaded.get(row.file),
+        sample_id=row.sample_id,
+        sample_metadata=row.sample_metadata(),
+        batch_id=batch_id,
+    )
+
+
+async def get_job(request: web.Request) -> web.Response:
+    job = await request.app[keys.JOBS].get(request.match_info["job_id"])
+    if job is None:
+        return error_response(404, f"no job {request.match_info['job_id']!r}")
+    return web.json_response(job_view(job))
+
+
+async def list_jobs(request: web.Request) -> web.Response:
+    state_text = request.query.get("state")
+    try:
+        state = JobState(state_text) if state_text else None
+    except ValueError as error:
+        raise BadRequestError(
+            f"state must be one of {[s.value for s in JobState]}", "state"
+        ) from error
+    try:
+        limit = int(request.query.get("limit", "100"))
+    except ValueError as error:
+        raise BadRequestError("limit must be an integer", "limit") from error
+    if not 1 <= limit <= 1000:
+        raise BadRequestError("limit must be between 1 and 1000", "limit")
+    jobs = await request.app[keys.JOBS].list(
+        batch_id=request.query.get("batch"), state=state, limit=limit
+    )
+    return web.json_response({"jobs": [job_view(j) for j in jobs]})
+
+
+async def get_batch(request: web.Request) -> web.Response:
+    batch_id = request.match_info["batch_id"]
+    store = request.app[keys.JOBS]
+    batch = await store.get_batch(batch_id)
+    if batch is None:
+        return error_response(404, f"no batch {batch_id!r}")
+    jobs = await store.list(batch_id=batch_id, limit=100_000)
+    by_state = {state.value: sum(1 for j in jobs if j.state is state) for state in JobState}
+    finished = by_state["succeeded"] + by_state["failed"]
+    return web.json_response(
+        {
+            "batch_id": batch_id,
+            "dataset_id": batch["dataset_id"],
+            "size": batch["size"],
+            "jobs_by_state": by_state,
+            "finished": finished == batch["size"],
+            "fraction_done": finished / batch["size"] if batch["size"] else 1.0,
+            "calls_stored": sum(j.counts.calls_stored for j in jobs),
+            "jobs": [job_view(j) for j in jobs],
+        }
+    )
+
+
+async def list_datasets(request: web.Request) -> web.Response:
+    db = request.app[DATABASE]
+    datasets = [
+        {**{k: v for k, v in d.items() if k != "_id"}, "id": d["_id"]}
+        async for d in db[DATASETS].find({}).sort("_id", 1)
+    ]
+    return web.json_response({"datasets": datasets}, dumps=lambda o: json.dumps(o, default=str))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/jobs", post_job)
+    app.router.add_get("/jobs", list_jobs)
+    app.router.add_get("/jobs/{job_id}", get_job)
+    app.router.add_post("/batches", post_batch)
+    app.router.add_get("/batches/{batch_id}", get_batch)
+    app.router.add_get("/datasets", list_datasets)

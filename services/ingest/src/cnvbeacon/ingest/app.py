@@ -1,0 +1,77 @@
+"""The ingest service: HTTP API for submissions and status, and the queue worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aio_pika.abc import AbstractIncomingMessage
+from aiohttp import web
+
+from cnvbeacon.ingest import api, keys
+from cnvbeacon.ingest.jobs import JobStore
+from cnvbeacon.ingest.settings import IngestSettings
+from cnvbeacon.ingest.uploads import UploadStore
+from cnvbeacon.ingest.worker import IngestWorker
+from cnvbeacon.shared import messaging
+from cnvbeacon.shared.web import AMQP, DATABASE, TOPOLOGY, amqp_ctx, base_app, mongo_ctx
+
+log = logging.getLogger(__name__)
+
+
+async def publisher_ctx(app: web.Application) -> AsyncIterator[None]:
+    channel, publisher = await messaging.open_publisher(app[AMQP], app[TOPOLOGY])
+    app[keys.PUBLISHER] = publisher
+    app[keys.JOBS] = JobStore(app[DATABASE])
+    app[keys.UPLOADS] = UploadStore(app[DATABASE])
+    yield
+    await channel.close()
+
+
+async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Consume jobs; on shutdown stop taking new ones and let the in-flight job finish
+    (or hand it back to the queue when the grace period runs out)."""
+    settings = app[keys.SETTINGS]
+    if not settings.run_worker:
+        yield
+        return
+    worker = IngestWorker(app[DATABASE], app[keys.PUBLISHER], settings)
+    channel = await app[AMQP].channel()
+    await channel.set_qos(prefetch_count=settings.worker_prefetch)
+    topology = app[TOPOLOGY]
+    queue = await messaging.get_queue(channel, topology, messaging.INGEST_ROUTING_KEY)
+    dead = await messaging.get_dead_letter_queue(channel, topology, messaging.INGEST_ROUTING_KEY)
+    in_flight: set[asyncio.Task[None]] = set()
+
+    async def on_message(message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        in_flight.add(task)
+        try:
+            await worker.handle(message)
+        finally:
+            in_flight.discard(task)
+
+    job_tag = await queue.consume(on_message)
+    dead_tag = await dead.consume(worker.handle_dead_letter)
+    log.info("ingest worker consuming", extra={"queue": queue.name})
+    yield
+    await queue.cancel(job_tag)
+    await dead.cancel(dead_tag)
+    if in_flight:
+        log.info("waiting for %d in-flight job(s)", len(in_flight))
+        _, pending = await asyncio.wait(set(in_flight), timeout=settings.shutdown_grace_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    await channel.close()
+
+
+def create_app(settings: IngestSettings | None = None) -> web.Application:
+    settings = settings or IngestSettings()
+    app = base_app(settings, middlewares=(api.json_errors,))
+    app[keys.SETTINGS] = settings
+    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, publisher_ctx, worker_ctx])
+    api.add_routes(app)
+    return app

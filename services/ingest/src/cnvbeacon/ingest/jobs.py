@@ -1,0 +1,148 @@
+"""Job and batch documents: all database access for job state lives here."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from cnvbeacon.shared.models import Job, JobCounts, JobError, JobState
+from cnvbeacon.shared.store.client import Database
+from cnvbeacon.shared.store.collections import BATCHES, JOBS
+
+
+def new_job_id() -> str:
+    return f"job-{uuid.uuid4().hex[:20]}"
+
+
+def new_batch_id() -> str:
+    return f"batch-{uuid.uuid4().hex[:16]}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class JobStore:
+    def __init__(self, db: Database) -> None:
+        self._jobs = db[JOBS]
+        self._batches = db[BATCHES]
+
+    async def create(
+        self,
+        *,
+        dataset_id: str,
+        source: str,
+        assembly: str | None = None,
+        file_id: str | None = None,
+        sample_id: str | None = None,
+        sample_metadata: dict[str, Any] | None = None,
+        batch_id: str | None = None,
+        job_id: str | None = None,
+    ) -> Job:
+        job = Job(
+            id=job_id or new_job_id(),
+            batch_id=batch_id,
+            dataset_id=dataset_id,
+            assembly=assembly,
+            source=source,
+            file_id=file_id,
+            sample_id=sample_id,
+            created_at=_now(),
+        )
+        document = job.model_dump(by_alias=True, mode="python")
+        document["sample_metadata"] = sample_metadata
+        await self._jobs.insert_one(document)
+        return job
+
+    async def create_batch(self, *, dataset_id: str, source: str, size: int) -> str:
+        batch_id = new_batch_id()
+        await self._batches.insert_one(
+            {
+                "_id": batch_id,
+                "dataset_id": dataset_id,
+                "source": source,
+                "size": size,
+                "created_at": _now(),
+            }
+        )
+        return batch_id
+
+    async def get(self, job_id: str) -> Job | None:
+        document = await self._jobs.find_one({"_id": job_id}, {"sample_metadata": 0})
+        return Job.model_validate(document) if document else None
+
+    async def sample_metadata(self, job_id: str) -> dict[str, Any] | None:
+        document = await self._jobs.find_one({"_id": job_id}, {"sample_metadata": 1})
+        return document.get("sample_metadata") if document else None
+
+    async def list(
+        self, *, batch_id: str | None = None, state: JobState | None = None, limit: int = 100
+    ) -> list[Job]:
+        query: dict[str, Any] = {}
+        if batch_id is not None:
+            query["batch_id"] = batch_id
+        if state is not None:
+            query["state"] = state.value
+        cursor = self._jobs.find(query, {"sample_metadata": 0}).sort("created_at", -1).limit(limit)
+        return [Job.model_validate(d) async for d in cursor]
+
+    async def get_batch(self, batch_id: str) -> dict[str, Any] | None:
+        return await self._batches.find_one({"_id": batch_id})
+
+    async def start_attempt(self, job_id: str) -> Job | None:
+        """Mark a job running and count the attempt; None if it no longer needs doing."""
+        document = await self._jobs.find_one_and_update(
+            {"_id": job_id, "state": {"$in": [JobState.QUEUED.value, JobState.RUNNING.value]}},
+            {
+                "$set": {
+                    "state": JobState.RUNNING.value,
+                    "started_at": _now(),
+                    "error": None,
+                    "counts": JobCounts().model_dump(),
+                },
+                "$inc": {"attempts": 1},
+            },
+            projection={"sample_metadata": 0},
+            return_document=ReturnDocument.AFTER,
+        )
+        return Job.model_validate(document) if document else None
+
+    async def record_progress(self, job_id: str, counts: JobCounts) -> None:
+        await self._jobs.update_one(
+            {"_id": job_id, "state": JobState.RUNNING.value},
+            {"$set": {"counts": counts.model_dump()}},
+        )
+
+    async def succeed(self, job_id: str, counts: JobCounts, assembly: str) -> None:
+        await self._jobs.update_one(
+            {"_id": job_id},
+            {
+                "$set": {
+                    "state": JobState.SUCCEEDED.value,
+                    "counts": counts.model_dump(),
+                    "assembly": assembly,
+                    "finished_at": _now(),
+                    "error": None,
+                }
+            },
+        )
+
+    async def fail(self, job_id: str, error: JobError, counts: JobCounts | None = None) -> None:
+        update: dict[str, Any] = {
+            "state": JobState.FAILED.value,
+            "error": error.model_dump(),
+            "finished_at": _now(),
+        }
+        if counts is not None:
+            update["counts"] = counts.model_dump()
+        await self._jobs.update_one({"_id": job_id}, {"$set": update})
+
+    async def requeue(self, job_id: str) -> None:
+        """A transient failure: the job goes back to waiting for its redelivered message."""
+        await self._jobs.update_one(
+            {"_id": job_id, "state": JobState.RUNNING.value},
+            {"$set": {"state": JobState.QUEUED.value}},
+        )

@@ -1,0 +1,32 @@
+"""Settings of the ingest service (environment prefix ``CNVB_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+
+from cnvbeacon.shared.settings import ServiceSettings
+
+
+class IngestSettings(ServiceSettings):
+    port: int = Field(default=8082, ge=0, le=65535)
+    # Admin endpoints (submitting jobs) are refused while no token is configured.
+    admin_token: SecretStr = SecretStr("")
+    run_worker: bool = True
+    # Unacknowledged job messages a worker holds at once; a job is a whole file, so keep it small.
+    worker_prefetch: int = Field(default=1, ge=1, le=64)
+    # Calls per insert_many round trip.
+    write_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    # Server-side directory jobs may name files in (paths must not escape it).
+    inbox_dir: Path | None = None
+    watch_inbox: bool = False
+    inbox_poll_s: float = Field(default=2.0, gt=0)
+    # Where a worker keeps a job's file while parsing it.
+    scratch_dir: Path | None = None
+    max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)
+    # Backoff before a job that met a transient error goes back to the queue.
+    retry_delay_s: float = Field(default=2.0, ge=0)
+    # How long SIGTERM waits for the in-flight job before handing it back to the queue.
+    shutdown_grace_s: float = Field(default=20.0, ge=0)
+    url_fetch_timeout_s: float = Field(default=300.0, gt=0)

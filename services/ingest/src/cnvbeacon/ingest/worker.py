@@ -1,0 +1,301 @@
+"""The ingest worker: consumes job messages, parses each file off the event loop, writes calls.
+
+Failure handling, by kind:
+- the file or job is invalid (bad VCF, unreadable source): the job fails at once with the
+  file, line and message, and the message is acknowledged, so there is no retry storm;
+- the store or broker is unavailable: the message goes back to the queue after a delay;
+- anything else (a bug, a message that is not a job): the message is returned until the
+  quorum queue's delivery limit dead-letters it, and the dead-letter consumer fails the job.
+Writes are idempotent (deterministic call ids), so any redelivery completes the same job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from aio_pika.abc import AbstractIncomingMessage
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+
+from cnvbeacon.ingest import call_writer, vcf
+from cnvbeacon.ingest.jobs import JobStore
+from cnvbeacon.ingest.settings import IngestSettings
+from cnvbeacon.ingest.sources import SourceError, StagedFile, staged
+from cnvbeacon.ingest.uploads import UploadStore
+from cnvbeacon.shared import logs
+from cnvbeacon.shared.messaging import DELIVERY_LIMIT, Publisher
+from cnvbeacon.shared.models import Job, JobCounts, JobError, JobState
+from cnvbeacon.shared.store.client import Database
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.5
+# Parsed batches waiting for the writer; bounds memory whatever the file size.
+PIPELINE_DEPTH = 2
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ConnectionFailure,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def job_event(job: Job, state: JobState, counts: JobCounts, **extra: Any) -> dict[str, Any]:
+    return {
+        "job_id": job.id,
+        "batch_id": job.batch_id,
+        "dataset_id": job.dataset_id,
+        "source": job.source,
+        "state": state.value,
+        "counts": counts.model_dump(),
+        **extra,
+    }
+
+
+class _ParseCancelledError(Exception):
+    pass
+
+
+def _produce(
+    reader: Iterator[list[dict[str, Any]]],
+    queue: asyncio.Queue[list[dict[str, Any]] | BaseException | None],
+    loop: asyncio.AbstractEventLoop,
+    stop: threading.Event,
+) -> None:
+    """Runs in a thread: pushes parsed batches to the event loop, blocking while it is full."""
+
+    def put(item: list[dict[str, Any]] | BaseException | None) -> None:
+        future = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
+        while True:
+            try:
+                future.result(timeout=0.5)
+                return
+            except TimeoutError:
+                if stop.is_set():
+                    future.cancel()
+                    raise _ParseCancelledError() from None
+
+    try:
+        for batch in reader:
+            put(batch)
+        put(None)
+    except _ParseCancelledError:
+        return
+    except BaseException as error:
+        try:
+            put(error)
+        except _ParseCancelledError:
+            return
+
+
+class IngestWorker:
+    def __init__(self, db: Database, publisher: Publisher, settings: IngestSettings) -> None:
+        self._db = db
+        self._jobs = JobStore(db)
+        self._uploads = UploadStore(db)
+        self._publisher = publisher
+        self._settings = settings
+
+    async def handle(self, message: AbstractIncomingMessage) -> None:
+        """Process one job message; always ends in exactly one ack, nack or reject."""
+        try:
+            job_id = str(json.loads(message.body)["job_id"])
+        except (ValueError, KeyError, TypeError):
+            log.error("not a job message; dead-lettering it", extra={"body": message.body[:200]})
+            await message.reject(requeue=False)
+            return
+        token = logs.job_id.set(job_id)
+        try:
+            await self._handle_job(job_id, message)
+        finally:
+            logs.job_id.reset(token)
+
+    async def _handle_job(self, job_id: str, message: AbstractIncomingMessage) -> None:
+        try:
+            existing = await self._jobs.get(job_id)
+            if existing is None:
+                log.error("job message names an unknown job; dead-lettering it")
+                await message.reject(requeue=False)
+                return
+            job = await self._jobs.start_attempt(job_id)
+        except TRANSIENT_ERRORS:
+            await self._retry_later(message, None)
+            return
+        if job is None:
+            log.info("job already finished; acknowledging the repeated message")
+            await message.ack()
+            return
+        counts = JobCounts()
+        try:
+            counts = await self._run(job)
+        except (vcf.VcfFormatError, SourceError) as error:
+            await self._fail(job, counts, error)
+            await message.ack()
+        except asyncio.CancelledError:
+            log.warning("shutting down mid-job; returning it to the queue")
+            await self._requeue_quietly(job.id)
+            if not message.channel.is_closed:
+                await message.nack(requeue=True)
+            raise
+        except TRANSIENT_ERRORS as error:
+            log.warning("transient failure, job returns to the queue", extra={"error": str(error)})
+            await self._retry_later(message, job.id)
+        except (PyMongoError, OperationFailure) as error:
+            await self._give_up_or_retry(job, counts, message, error)
+        except Exception as error:
+            log.exception("unexpected failure in job")
+            await self._give_up_or_retry(job, counts, message, error)
+        else:
+            await message.ack()
+
+    async def _run(self, job: Job) -> JobCounts:
+        settings = self._settings
+        started = time.perf_counter()
+        await self._publisher.publish_event(
+            f"job.{job.id}.running", job_event(job, JobState.RUNNING, JobCounts())
+        )
+        async with staged(
+            job,
+            self._uploads,
+            inbox_dir=settings.inbox_dir,
+            scratch_dir=settings.scratch_dir,
+            fetch_timeout_s=settings.url_fetch_timeout_s,
+        ) as source:
+            counts, assembly, biosamples = await self._ingest_file(job, source)
+        await call_writer.remove_superseded(self._db, job.dataset_id, biosamples, source.digest)
+        await call_writer.apply_individual_attributes(self._db, job.dataset_id, biosamples)
+        await call_writer.touch_dataset(self._db, job.dataset_id, assembly)
+        await self._jobs.succeed(job.id, counts, assembly)
+        seconds = round(time.perf_counter() - started, 3)
+        log.info("job succeeded", extra={"counts": counts.model_dump(), "seconds": seconds})
+        await self._publisher.publish_event(
+            f"job.{job.id}.succeeded", job_event(job, JobState.SUCCEEDED, counts, seconds=seconds)
+        )
+        return counts
+
+    async def _ingest_file(self, job: Job, source: StagedFile) -> tuple[JobCounts, str, set[str]]:
+        sample_metadata = await self._jobs.sample_metadata(job.id)
+        reader = vcf.read_vcf(
+            source.path,
+            dataset_id=job.dataset_id,
+            job_id=job.id,
+            file_digest=source.digest,
+            assembly=job.assembly,
+            sample_metadata=sample_metadata,
+            batch_size=self._settings.write_batch_size,
+            display_name=source.display_name,
+        )
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[list[dict[str, Any]] | BaseException | None] = asyncio.Queue(
+            PIPELINE_DEPTH
+        )
+        stop = threading.Event()
+        producer = loop.run_in_executor(None, _produce, iter(reader), queue, loop, stop)
+        biosamples: set[str] = set()
+        counts = JobCounts()
+        last_progress = time.monotonic()
+        try:
+            while (item := await queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                await call_writer.insert_calls(self._db, job.dataset_id, item)
+                biosamples.update(call["biosample_id"] for call in item)
+                counts = self._counts(reader)
+                if time.monotonic() - last_progress >= PROGRESS_INTERVAL_S:
+                    last_progress = time.monotonic()
+                    await self._jobs.record_progress(job.id, counts)
+                    await self._publisher.publish_event(
+                        f"job.{job.id}.progress",
+                        job_event(job, JobState.RUNNING, counts, fraction=reader.fraction_read),
+                    )
+        finally:
+            stop.set()
+            await producer
+        return self._counts(reader), reader.assembly, biosamples
+
+    @staticmethod
+    def _counts(reader: vcf.VcfReader) -> JobCounts:
+        stats = reader.stats
+        return JobCounts(
+            records_read=stats.records_read,
+            calls_stored=stats.calls_produced,
+            records_skipped=stats.records_skipped,
+            skipped_by_reason=dict(stats.skipped_by_reason),
+        )
+
+    async def _fail(self, job: Job, counts: JobCounts, error: Exception) -> None:
+        if isinstance(error, vcf.VcfFormatError):
+            detail = JobError(file=error.file, line=error.line, message=error.message)
+        else:
+            detail = JobError(file=job.source, line=None, message=str(error))
+        log.warning("job failed", extra={"error": detail.model_dump()})
+        await self._jobs.fail(job.id, detail, counts)
+        await self._publisher.publish_event(
+            f"job.{job.id}.failed",
+            job_event(job, JobState.FAILED, counts, error=detail.model_dump()),
+        )
+
+    async def _give_up_or_retry(
+        self, job: Job, counts: JobCounts, message: AbstractIncomingMessage, error: Exception
+    ) -> None:
+        """Unexpected errors are retried until the delivery limit, then the job fails."""
+        deliveries = _delivery_count(message)
+        if deliveries + 1 >= DELIVERY_LIMIT:
+            detail = JobError(
+                file=job.source,
+                line=None,
+                message=f"gave up after {deliveries + 1} attempts: {type(error).__name__}: {error}",
+            )
+            await self._jobs.fail(job.id, detail, counts)
+            await self._publisher.publish_event(
+                f"job.{job.id}.failed",
+                job_event(job, JobState.FAILED, counts, error=detail.model_dump()),
+            )
+            await message.reject(requeue=False)
+            return
+        await self._retry_later(message, job.id)
+
+    async def _retry_later(self, message: AbstractIncomingMessage, job_id: str | None) -> None:
+        await asyncio.sleep(self._settings.retry_delay_s)
+        if job_id is not None:
+            await self._requeue_quietly(job_id)
+        await message.nack(requeue=True)
+
+    async def _requeue_quietly(self, job_id: str) -> None:
+        try:
+            await asyncio.wait_for(self._jobs.requeue(job_id), timeout=2)
+        except (PyMongoError, TimeoutError):
+            log.warning("could not mark the job queued; its redelivery will restart it")
+
+    async def handle_dead_letter(self, message: AbstractIncomingMessage) -> None:
+        """Messages the queue gave up on: fail their job so nobody waits for it forever."""
+        try:
+            job_id = str(json.loads(message.body)["job_id"])
+        except (ValueError, KeyError, TypeError):
+            await message.ack()
+            return
+        job = await self._jobs.get(job_id)
+        if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
+            detail = JobError(
+                file=job.source,
+                line=None,
+                message=f"the job message was dead-lettered after {_delivery_count(message)} "
+                "deliveries (the worker kept failing on it)",
+            )
+            await self._jobs.fail(job_id, detail)
+            await self._publisher.publish_event(
+                f"job.{job_id}.failed",
+                job_event(job, JobState.FAILED, job.counts, error=detail.model_dump()),
+            )
+        await message.ack()
+
+
+def _delivery_count(message: AbstractIncomingMessage) -> int:
+    """How many times a quorum queue has delivered this message before."""
+    value = (message.headers or {}).get("x-delivery-count", 0)
+    return int(value) if isinstance(value, int | str) else 0

@@ -1,0 +1,1 @@
+"""MongoDB access: the client, collection names and indexes. Each concern has its own module."""
