@@ -180,7 +180,18 @@ class IngestWorker:
 
     async def _ingest_file(self, job: Job, source: StagedFile) -> tuple[JobCounts, str, set[str]]:
         sample_metadata = await self._jobs.sample_metadata(job.id)
-        reader = vcf.read_vcf(
+        if sample_metadata:
+            await call_writer.upsert_individuals(
+                self._db,
+                job.dataset_id,
+                [
+                    {"individual_id": sample, "biosample_ids": [sample], **attributes}
+                    for sample, attributes in sample_metadata.items()
+                ],
+            )
+        # Opening reads the header: file I/O, so off the event loop like the parsing itself.
+        reader = await asyncio.to_thread(
+            vcf.read_vcf,
             source.path,
             dataset_id=job.dataset_id,
             job_id=job.id,

@@ -1,0 +1,194 @@
+"""`make up` / `make down`: the whole local stack with the demo data.
+
+up: MongoDB = MONGODB_URL if set, else an embedded SecantusDB under ./var; RabbitMQ =
+AMQP_URL if reachable, else the local rabbitmq-server (installed when missing and allowed);
+then the ingest worker, query service and gateway; then the demo data through the real
+queue. Running it twice is harmless. down: stops what up started, by pid, nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import localstack
+from localstack import StackError
+
+ROOT = Path(__file__).resolve().parents[2]
+VAR = ROOT / "var"
+RUN = VAR / "run"
+LOGS = VAR / "log"
+DEMO = ROOT / "deploy" / "demo-data"
+DEMO_VCF = DEMO / "HG00096.dragen-3.5.7b.hg38.cnv.vcf.gz"
+DEMO_SAMPLES = DEMO / "igsr_samples.tsv"
+DEMO_DATASET = "1kgp-dragen"
+SERVICES = ("ingest", "query", "gateway")
+
+
+def _ports() -> dict[str, int]:
+    return {
+        "gateway": int(os.environ.get("GATEWAY_PORT", "8080")),
+        "query": int(os.environ.get("QUERY_PORT", "8081")),
+        "ingest": int(os.environ.get("INGEST_PORT", "8082")),
+    }
+
+
+def _pidfile(name: str) -> Path:
+    return RUN / f"{name}.pid"
+
+
+def _running(name: str) -> int | None:
+    path = _pidfile(name)
+    if not path.exists():
+        return None
+    pid = int(path.read_text().strip())
+    return pid if localstack.pid_alive(pid) else None
+
+
+def _admin_token() -> str:
+    if token := os.environ.get("CNVB_ADMIN_TOKEN"):
+        return token
+    path = VAR / "admin-token"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _mongodb_url() -> str:
+    if url := os.environ.get("MONGODB_URL"):
+        localstack.wait_for_mongo(url, 20)
+        return url
+    port = int(os.environ.get("SECANTUS_PORT", "27027"))
+    url = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    if _running("secantus") is None:
+        if localstack.port_open("127.0.0.1", port):
+            raise StackError(f"port {port} is taken by another program; set SECANTUS_PORT")
+        print(f"starting the embedded MongoDB-wire store (SecantusDB) on port {port} ...")
+        process = localstack.start_secantus(port, VAR / "secantus", LOGS / "secantus.log")
+        _pidfile("secantus").write_text(str(process.pid))
+    return url
+
+
+def _request(
+    method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> dict[str, object]:
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return dict(json.loads(response.read()))
+
+
+def _load_demo(ingest_url: str, token: str) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    print("loading the 1kGP sample table ...")
+    _request(
+        "POST",
+        f"{ingest_url}/individuals?dataset={DEMO_DATASET}",
+        DEMO_SAMPLES.read_bytes(),
+        {**auth, "Content-Type": "text/tab-separated-values"},
+    )
+    print(f"submitting {DEMO_VCF.name} through the ingest queue ...")
+    job = _request(
+        "POST",
+        f"{ingest_url}/jobs?dataset={DEMO_DATASET}&sample=HG00096&filename={DEMO_VCF.name}",
+        DEMO_VCF.read_bytes(),
+        {**auth, "Content-Type": "application/octet-stream"},
+    )
+    deadline = time.monotonic() + 300
+    while True:
+        status = _request("GET", f"{ingest_url}/jobs/{job['id']}")
+        if status["state"] == "succeeded":
+            counts = status["counts"]
+            assert isinstance(counts, dict)
+            print(
+                f"  ingested: {counts['calls_stored']} calls from {counts['records_read']} records"
+            )
+            return
+        if status["state"] == "failed":
+            raise StackError(f"the demo job failed: {status['error']}")
+        if time.monotonic() > deadline:
+            raise StackError("the demo job did not finish within 5 minutes; see var/log")
+        time.sleep(0.5)
+
+
+def up() -> None:
+    started = time.monotonic()
+    for folder in (RUN, LOGS):
+        folder.mkdir(parents=True, exist_ok=True)
+    mongodb_url = _mongodb_url()
+    amqp_url = os.environ.get("AMQP_URL", localstack.DEFAULT_AMQP_URL)
+    localstack.ensure_rabbitmq(amqp_url, RUN / "rabbitmq.started")
+    ports = _ports()
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    token = _admin_token()
+    common = {
+        "CNVB_MONGODB_URL": mongodb_url,
+        "CNVB_AMQP_URL": amqp_url,
+        "CNVB_ADMIN_TOKEN": token,
+        "CNVB_INBOX_DIR": str(VAR / "inbox"),
+        "CNVB_QUERY_URL": urls["query"],
+        "CNVB_INGEST_URL": urls["ingest"],
+        "CNVB_PUBLIC_URL": os.environ.get("CNVB_PUBLIC_URL", urls["gateway"]),
+    }
+    (VAR / "inbox").mkdir(exist_ok=True)
+    for name in SERVICES:
+        log_path = LOGS / f"{name}.log"
+        if _running(name) is None:
+            process = localstack.start_service(
+                name, {**common, "CNVB_PORT": str(ports[name])}, log_path
+            )
+            _pidfile(name).write_text(str(process.pid))
+            localstack.wait_ready(name, urls[name], 90, process, log_path)
+        print(f"{name:8s} {urls[name]}  (log: {log_path.relative_to(ROOT)})")
+    _load_demo(urls["ingest"], token)
+    gateway = urls["gateway"]
+    print(f"""
+cnvbeacon is up in {time.monotonic() - started:.0f} s.
+  Beacon API:   {gateway}/api/info
+  Range query:  {gateway}/api/g_variants?referenceName=chr1&start=16000000&end=17000000
+  Web UI:       {gateway}/
+  Admin token:  var/admin-token
+Stop everything with `make down`.""")
+
+
+def down() -> None:
+    for name in (*SERVICES, "secantus"):
+        pid = _running(name)
+        if pid is not None:
+            localstack.stop_pid(pid)
+            print(f"stopped {name} (pid {pid})")
+        _pidfile(name).unlink(missing_ok=True)
+    marker = RUN / "rabbitmq.started"
+    if marker.exists():
+        import subprocess
+
+        subprocess.run(["rabbitmqctl", "shutdown"], check=False)
+        marker.unlink()
+        print("stopped the rabbitmq-server that make up started")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="stack")
+    parser.add_argument("command", choices=("up", "down", "ensure-rabbitmq"))
+    args = parser.parse_args()
+    try:
+        if args.command == "up":
+            up()
+        elif args.command == "down":
+            down()
+        else:
+            localstack.ensure_rabbitmq(os.environ.get("AMQP_URL", localstack.DEFAULT_AMQP_URL))
+    except StackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""The query service: lookups over the stored calls."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cnvbeacon.query import api, keys
+from cnvbeacon.query.settings import QuerySettings
+from cnvbeacon.shared.web import base_app, mongo_ctx
+
+
+def create_app(settings: QuerySettings | None = None) -> web.Application:
+    settings = settings or QuerySettings()
+    app = base_app(settings, middlewares=(api.json_errors,))
+    app[keys.SETTINGS] = settings
+    app.cleanup_ctx.append(mongo_ctx)
+    api.add_routes(app)
+    return app

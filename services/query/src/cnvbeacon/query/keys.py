@@ -1,0 +1,9 @@
+"""Typed application keys of the query service."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from cnvbeacon.query.settings import QuerySettings
+
+SETTINGS = web.AppKey("query_settings", QuerySettings)

@@ -1,0 +1,172 @@
+"""Ingest through the real RabbitMQ and the real MongoDB-wire store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import pytest
+import pytest_asyncio
+from aiohttp import ClientSession
+
+from cnvbeacon.ingest.app import create_app
+from cnvbeacon.ingest.settings import IngestSettings
+from cnvbeacon.shared.messaging import INGEST_ROUTING_KEY, Topology
+from cnvbeacon.shared.store.client import Database
+from cnvbeacon.shared.store.collections import CALLS
+from tests.conftest import HG00096_VCF, Backends
+from tests.support.services import serve, wait_for, wait_for_job
+
+pytestmark = pytest.mark.integration
+TOKEN = "test-admin-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def ingest_settings(backends: Backends, **overrides: Any) -> IngestSettings:
+    return IngestSettings.model_validate(
+        {
+            "mongodb_url": backends.mongodb_url,
+            "mongodb_database": backends.database,
+            "amqp_url": backends.amqp_url,
+            "amqp_namespace": backends.namespace,
+            "admin_token": TOKEN,
+            "retry_delay_s": 0.2,
+            "log_json": False,
+            **overrides,
+        }
+    )
+
+
+@pytest_asyncio.fixture
+async def ingest_url(backends_env: Backends, tmp_path: Path) -> AsyncIterator[str]:
+    settings = ingest_settings(backends_env, inbox_dir=tmp_path)
+    async with serve(create_app(settings)) as url:
+        yield url
+
+
+async def submit_file(session: ClientSession, url: str, path: Path, **params: str) -> str:
+    query = {"dataset": "test", "filename": path.name, **params}
+    async with session.post(
+        f"{url}/jobs", params=query, data=path.read_bytes(), headers=AUTH
+    ) as response:
+        body = await response.json()
+        assert response.status == 202, body
+        return str(body["id"])
+
+
+async def test_hg00096_through_the_queue(ingest_url: str, database: Database) -> None:
+    async with ClientSession() as session:
+        job_id = await submit_file(session, ingest_url, HG00096_VCF, sample="HG00096")
+        job = await wait_for_job(session, ingest_url, job_id)
+    assert job["state"] == "succeeded", job
+    assert job["counts"]["records_read"] == 591
+    assert job["counts"]["calls_stored"] == 591
+    assert job["attempts"] == 1
+    calls = database[CALLS]
+    assert await calls.count_documents({"dataset_id": "test"}) == 591
+    assert await calls.count_documents({"variant_type": "DEL"}) == 472
+    assert await calls.count_documents({"variant_type": "DUP"}) == 119
+    assert await calls.count_documents({"is_pass": True}) == 129
+    first = await calls.find_one({"vcf_id": "DRAGEN:LOSS:chr1:2650428-2651463"})
+    assert first is not None
+    assert (first["chrom"], first["start"], first["end"]) == ("1", 2650427, 2651463)
+    assert first["assembly"] == "GRCh38"
+
+
+async def test_resubmitting_the_same_file_stores_no_duplicates(
+    ingest_url: str, database: Database
+) -> None:
+    async with ClientSession() as session:
+        first = await submit_file(session, ingest_url, HG00096_VCF)
+        second = await submit_file(session, ingest_url, HG00096_VCF)
+        for job_id in (first, second):
+            assert (await wait_for_job(session, ingest_url, job_id))["state"] == "succeeded"
+    assert await database[CALLS].count_documents({}) == 591
+
+
+async def test_invalid_file_fails_at_once_with_line_and_keeps_other_data(
+    ingest_url: str, database: Database, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.vcf"
+    lines = HG00096_VCF.read_bytes()
+    import gzip
+
+    text = gzip.decompress(lines).decode().splitlines()
+    header_lines = sum(1 for line in text if line.startswith("#"))
+    fields = text[header_lines].split("\t")
+    fields[7] = fields[7].replace("END=2651463", "END=100")
+    text[header_lines] = "\t".join(fields)
+    bad.write_text("\n".join(text) + "\n")
+    async with ClientSession() as session:
+        good = await submit_file(session, ingest_url, HG00096_VCF)
+        assert (await wait_for_job(session, ingest_url, good))["state"] == "succeeded"
+        job_id = await submit_file(session, ingest_url, bad)
+        job = await wait_for_job(session, ingest_url, job_id)
+    assert job["state"] == "failed"
+    assert job["attempts"] == 1
+    assert job["error"]["file"] == "bad.vcf"
+    assert job["error"]["line"] == header_lines + 1
+    assert "END" in job["error"]["message"]
+    assert await database[CALLS].count_documents({}) == 591
+
+
+async def test_submission_requires_the_admin_token(ingest_url: str) -> None:
+    async with ClientSession() as session:
+        async with session.post(f"{ingest_url}/jobs", data=b"x") as response:
+            assert response.status == 401
+            assert "admin token" in (await response.json())["error"]["message"]
+        async with session.post(
+            f"{ingest_url}/jobs", data=b"x", headers={"Authorization": "Bearer wrong"}
+        ) as response:
+            assert response.status == 401
+
+
+async def test_inbox_paths_must_stay_inside_the_inbox(ingest_url: str, tmp_path: Path) -> None:
+    (tmp_path / "sample.vcf.gz").write_bytes(HG00096_VCF.read_bytes())
+    async with ClientSession() as session:
+        for escaping in ("../etc/passwd", "/etc/passwd"):
+            async with session.post(
+                f"{ingest_url}/jobs", json={"source": escaping}, headers=AUTH
+            ) as response:
+                assert response.status == 400
+                assert "outside the inbox" in (await response.json())["error"]["message"]
+        async with session.post(
+            f"{ingest_url}/jobs", json={"source": "sample.vcf.gz"}, headers=AUTH
+        ) as response:
+            assert response.status == 202
+            job_id = (await response.json())["id"]
+        job = await wait_for_job(session, ingest_url, job_id)
+    assert job["state"] == "succeeded"
+    assert job["counts"]["calls_stored"] == 591
+
+
+async def test_poison_message_goes_to_the_dead_letter_queue(
+    ingest_url: str, backends_env: Backends
+) -> None:
+    topology = Topology(backends_env.namespace)
+    connection = await aio_pika.connect(backends_env.amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(topology.jobs_exchange)
+        await exchange.publish(
+            aio_pika.Message(b"this is not a job", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=INGEST_ROUTING_KEY,
+        )
+        # The worker's dead-letter consumer acknowledges messages it cannot attribute to a
+        # job; watch the dead-letter exchange through a queue of our own instead.
+        probe = await channel.declare_queue(exclusive=True)
+        await probe.bind(topology.dead_letter_exchange, routing_key=INGEST_ROUTING_KEY)
+        await exchange.publish(
+            aio_pika.Message(json.dumps({"job_id": "job-that-does-not-exist"}).encode()),
+            routing_key=INGEST_ROUTING_KEY,
+        )
+
+        async def dead_lettered() -> bytes | None:
+            message = await probe.get(no_ack=True, fail=False)
+            return message.body if message else None
+
+        body = await wait_for(dead_lettered, timeout=30, what="a dead-lettered message")
+    assert b"job-that-does-not-exist" in body

@@ -1,0 +1,49 @@
+"""Running our services inside the test process on real ports, against the real backends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+
+
+@contextlib.asynccontextmanager
+async def serve(app: web.Application) -> AsyncIterator[str]:
+    """Start the app (running its cleanup contexts) and yield its base URL."""
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        yield str(server.make_url("")).rstrip("/")
+    finally:
+        await server.close()
+
+
+async def wait_for(
+    probe: Callable[[], Any], *, timeout: float = 60.0, interval: float = 0.2, what: str = ""
+) -> Any:
+    """Poll an async probe until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what or probe}")
+        await asyncio.sleep(interval)
+
+
+async def wait_for_job(
+    session: ClientSession, ingest_url: str, job_id: str, timeout: float = 120.0
+) -> dict[str, Any]:
+    async def finished() -> dict[str, Any] | None:
+        async with session.get(f"{ingest_url}/jobs/{job_id}") as response:
+            job: dict[str, Any] = await response.json()
+        return job if job["state"] in ("succeeded", "failed") else None
+
+    result: dict[str, Any] = await wait_for(finished, timeout=timeout, what=f"job {job_id}")
+    return result
