@@ -51,7 +51,7 @@ def build_query_leniently(
     return BeaconQuery(
         api_version=_or_default(lambda: _api_version(raw), None),
         requested_schemas=_or_default(lambda: _requested_schemas(raw), NO_REQUESTED_SCHEMAS),
-        pagination=_or_default(lambda: _pagination(raw, policy), default_pagination(policy)),
+        pagination=_lenient_pagination(raw, policy),
         requested_granularity=_or_default(
             lambda: _granularity(raw, policy), policy.default_granularity
         ),
@@ -63,10 +63,6 @@ def build_query_leniently(
         variant=_or_default(lambda: _variant(raw), None),
         dataset_ids=_or_default(lambda: _dataset_ids(raw), NO_DATASET_IDS),
     )
-
-
-def default_pagination(policy: RequestPolicy) -> Pagination:
-    return Pagination(skip=0, limit=policy.default_limit, page_size=policy.default_limit)
 
 
 def _or_default(parse: Callable[[], Part], default: Part) -> Part:
@@ -119,14 +115,30 @@ def _requested_schema(item: object) -> RequestedSchema:
 
 
 def _pagination(raw: RawRequest, policy: RequestPolicy) -> Pagination:
-    skip = 0 if raw.skip is None else to_integer(raw.skip, "skip")
+    return _page(_skip(raw), _limit(raw, policy), policy)
+
+
+def _lenient_pagination(raw: RawRequest, policy: RequestPolicy) -> Pagination:
+    skip = _or_default(lambda: _skip(raw), 0)
+    return _page(skip, _or_default(lambda: _limit(raw, policy), policy.default_limit), policy)
+
+
+def _page(skip: int, limit: int, policy: RequestPolicy) -> Pagination:
+    return Pagination(skip=skip, limit=limit, page_size=limit or policy.max_limit)
+
+
+def _skip(raw: RawRequest) -> int:
+    return 0 if raw.skip is None else to_integer(raw.skip, "skip")
+
+
+def _limit(raw: RawRequest, policy: RequestPolicy) -> int:
     limit = policy.default_limit if raw.limit is None else to_integer(raw.limit, "limit")
     if limit > policy.max_limit:
         raise bad_request(
             f"limit must be between 0 and {policy.max_limit} (0 asks for the maximum), got {limit}",
             "limit",
         )
-    return Pagination(skip=skip, limit=limit, page_size=limit or policy.max_limit)
+    return limit
 
 
 def _granularity(raw: RawRequest, policy: RequestPolicy) -> Granularity:

@@ -120,6 +120,7 @@ def _location(parameters: Mapping[str, object]) -> GenomicRange | GenomicBracket
     starts = to_integer_list(parameters["start"], "start", minimum=0)
     ends = to_integer_list(parameters["end"], "end", minimum=1)
     if len(starts) != len(ends):
+        # Blame the parameter with two values: it is the one that does not make a range.
         raise bad_request(
             "give one start and one end (range query) or two of each (bracket query), "
             f"got {len(starts)} start(s) and {len(ends)} end(s)",
