@@ -26,7 +26,6 @@ RUN = VAR / "run"
 LOGS = VAR / "log"
 DEMO = ROOT / "deploy" / "demo-data"
 DEMO_VCF = DEMO / "HG00096.dragen-3.5.7b.hg38.cnv.vcf.gz"
-DEMO_SAMPLES = DEMO / "igsr_samples.tsv"
 DEMO_DATASET = "1kgp-dragen"
 SERVICES = ("ingest", "query", "gateway")
 
@@ -87,12 +86,10 @@ def _request(
 def _load_demo(ingest_url: str, token: str) -> None:
     auth = {"Authorization": f"Bearer {token}"}
     print("loading the 1kGP sample table ...")
-    _request(
-        "POST",
-        f"{ingest_url}/individuals?dataset={DEMO_DATASET}",
-        DEMO_SAMPLES.read_bytes(),
-        {**auth, "Content-Type": "text/tab-separated-values"},
+    loaded = _request(
+        "POST", f"{ingest_url}/individuals?dataset={DEMO_DATASET}&preset=1kgp-30x", b"", auth
     )
+    print(f"  {loaded['individuals']} individuals")
     print(f"submitting {DEMO_VCF.name} through the ingest queue ...")
     job = _request(
         "POST",

@@ -10,12 +10,17 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from cnvbeacon.ingest import keys
+from cnvbeacon.ingest import call_writer, keys
 from cnvbeacon.ingest.manifest import ManifestError, ManifestRow, parse_manifest
 from cnvbeacon.ingest.sources import SourceError, is_url, resolve_inbox_path
 from cnvbeacon.ingest.submission import QueueUnavailableError, submit_job
 from cnvbeacon.ingest.uploads import UploadTooLargeError
 from cnvbeacon.shared.models import Job, JobState
+from cnvbeacon.shared.reference.samples import (
+    SampleRecord,
+    load_1kgp_samples,
+    parse_sample_table,
+)
 from cnvbeacon.shared.store.collections import DATASETS
 from cnvbeacon.shared.web import DATABASE
 
@@ -298,7 +303,50 @@ async def list_datasets(request: web.Request) -> web.Response:
     return web.json_response({"datasets": datasets}, dumps=lambda o: json.dumps(o, default=str))
 
 
+PRESETS = {"1kgp-30x": "1000 Genomes 30x on GRCh38"}
+
+
+def individual_row(record: SampleRecord) -> dict[str, Any]:
+    return {
+        "individual_id": record.sample_id,
+        "biosample_ids": [record.sample_id],
+        "sex": record.sex,
+        "population": record.population_code,
+        "population_name": record.population_name,
+        "superpopulation": record.superpopulation_code,
+        "superpopulation_name": record.superpopulation_name,
+    }
+
+
+async def post_individuals(request: web.Request) -> web.Response:
+    """Load sample/individual metadata: a table as the body (the IGSR export format or a
+    TSV/CSV with sample, sex, population, superpopulation), or preset=1kgp-30x for the
+    bundled table of the 3,202 1000 Genomes 30x samples."""
+    require_admin(request)
+    settings = request.app[keys.SETTINGS]
+    dataset = _identifier(request.query.get("dataset"), "dataset", settings.default_dataset)
+    assert dataset is not None
+    preset = request.query.get("preset")
+    if preset is not None:
+        if preset not in PRESETS:
+            raise BadRequestError(f"preset must be one of {sorted(PRESETS)}", "preset")
+        records = load_1kgp_samples(PRESETS[preset])
+    else:
+        text = (await request.read()).decode("utf-8", errors="replace")
+        if not text.strip():
+            raise BadRequestError("send the sample table as the request body", "body")
+        try:
+            records = parse_sample_table(text, source="the uploaded sample table")
+        except ValueError as error:
+            raise BadRequestError(str(error), "body") from error
+    await call_writer.upsert_individuals(
+        request.app[DATABASE], dataset, [individual_row(r) for r in records]
+    )
+    return web.json_response({"dataset_id": dataset, "individuals": len(records)})
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/individuals", post_individuals)
     app.router.add_post("/jobs", post_job)
     app.router.add_get("/jobs", list_jobs)
     app.router.add_get("/jobs/{job_id}", get_job)
