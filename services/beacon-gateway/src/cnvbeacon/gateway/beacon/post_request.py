@@ -7,7 +7,9 @@ left out. ``requestParameters`` may hold the variant parameters directly (as the
 documentation shows) or under ``"g_variant"`` (as the default model's
 ``requestParameters.json`` groups them), and dataset ids as ``"datasetIds"`` or
 ``"datasets": {"datasetIds": [...]}`` (as the spec's request example). Unknown members
-anywhere are rejected with a 400 error naming them.
+anywhere are rejected with a 400 error naming them. As in GET, numbers may also be given
+as strings of digits, a single position as a number instead of a one-item list, and
+filters as strings.
 """
 
 from __future__ import annotations
