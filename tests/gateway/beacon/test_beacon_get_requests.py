@@ -193,6 +193,18 @@ def test_sequence_parameters_are_refused(
     assert "copy-number" in error.message
 
 
+def test_empty_values_count_as_not_given(catalogue: FilterCatalogue, policy: RequestPolicy) -> None:
+    form = {"referenceName": "", "start": "", "end": "", "filters": "", "limit": "", "geneId": ""}
+    assert parse(form, catalogue, policy) == parse({}, catalogue, policy)
+
+
+@pytest.mark.parametrize("name", ["frobnicate", "alternateBases"])
+def test_unknown_or_unsupported_parameters_are_refused_even_when_empty(
+    catalogue: FilterCatalogue, policy: RequestPolicy, name: str
+) -> None:
+    assert refusal({name: ""}, catalogue, policy).parameter == name
+
+
 def test_unknown_parameter_is_refused_by_name(
     catalogue: FilterCatalogue, policy: RequestPolicy
 ) -> None:
@@ -225,7 +237,6 @@ def test_unknown_parameter_is_refused_by_name(
         ({"variantMaxLength": "0"}, "variantMaxLength"),
         ({"variantMinLength": "500", "variantMaxLength": "100"}, "variantMinLength"),
         ({"variantType": "SNP"}, "variantType"),
-        ({"referenceName": ""}, "referenceName"),
         ({"requestedGranularity": "everything"}, "requestedGranularity"),
         ({"includeResultsetResponses": "SOME"}, "includeResultsetResponses"),
         ({"testMode": "maybe"}, "testMode"),

@@ -227,6 +227,8 @@ def test_limit_zero_pages_by_the_maximum(catalogue: FilterCatalogue, policy: Req
             "start",
         ),
         (with_query(requestParameters={"variantType": "SNV"}), "variantType"),
+        (with_query(requestParameters={"referenceName": ""}), "referenceName"),
+        (with_query(requestParameters={"geneId": 7157}), "geneId"),
     ],
 )
 def test_invalid_bodies_are_refused_naming_the_parameter(

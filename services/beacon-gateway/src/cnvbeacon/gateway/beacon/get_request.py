@@ -3,7 +3,8 @@
 List parameters (``filters``, ``datasetIds``, ``start``, ``end``) are comma-separated and
 may also be repeated; every other parameter may be given once. Parameter names are the
 spec's (see :mod:`cnvbeacon.gateway.beacon.variant_parameters` for the variant ones);
-anything else is rejected with a 400 error naming it.
+anything else is rejected with a 400 error naming it. A known parameter with an empty
+value counts as not given, as HTML forms send every field, filled or not.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _SCALAR_PARAMETERS = {
     "includeResultsetResponses": "include_resultset_responses",
     "testMode": "test_mode",
 }
+_LIST_PARAMETERS = frozenset({"filters", "datasetIds", "requestedSchema"})
 _REPEATABLE_VARIANT_PARAMETERS = frozenset({"start", "end"})
 
 
@@ -65,7 +67,9 @@ def read_get_parameters(parameters: QueryParameters, strict: bool) -> RawRequest
 
 
 def _read_parameter(raw: RawRequest, name: str, value: str) -> None:
-    if name == "filters":
+    if not value.strip():
+        _check_known(name)
+    elif name == "filters":
         raw.filters.extend(item.strip() for item in value.split(","))
     elif name == "datasetIds":
         raw.dataset_ids.append(value)
@@ -80,10 +84,20 @@ def _read_parameter(raw: RawRequest, name: str, value: str) -> None:
         _read_variant_parameter(raw, name, value)
 
 
+def _check_known(name: str) -> None:
+    known = name in _LIST_PARAMETERS or name in _SCALAR_PARAMETERS
+    if not known and canonical_variant_parameter(name) is None:
+        raise _unknown(name)
+
+
+def _unknown(name: str) -> BeaconRequestError:
+    return bad_request(f"unknown parameter {name!r}", name)
+
+
 def _read_variant_parameter(raw: RawRequest, name: str, value: str) -> None:
     canonical = canonical_variant_parameter(name)
     if canonical is None:
-        raise bad_request(f"unknown parameter {name!r}", name)
+        raise _unknown(name)
     previous = raw.variant_parameters.get(canonical)
     if previous is None:
         raw.variant_parameters[canonical] = value
