@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pydantic import Field
 
-from cnvbeacon.gateway.beacon.identity import BeaconIdentity, BeaconOrganisation
+from cnvbeacon.gateway.beacon.identity import BeaconIdentity, BeaconOrganisation, Environment
 from cnvbeacon.shared.settings import ServiceSettings
 
 
@@ -27,7 +27,7 @@ class GatewaySettings(ServiceSettings):
         "Germline copy-number variants from the Illumina DRAGEN re-analysis of the 1000 Genomes "
         "30x samples, searchable by region, gene and cytoband, with population frequencies."
     )
-    beacon_environment: str = "dev"
+    beacon_environment: Environment = "dev"
     beacon_version: str = "0.1.0"
     organisation_id: str = "cnvbeacon"
     organisation_name: str = "cnvbeacon developers"
@@ -40,7 +40,7 @@ class GatewaySettings(ServiceSettings):
             id=self.beacon_id,
             name=self.beacon_name,
             description=self.beacon_description,
-            environment=self.beacon_environment,  # type: ignore[arg-type]
+            environment=self.beacon_environment,
             version=self.beacon_version,
             organisation=BeaconOrganisation(
                 id=self.organisation_id,

@@ -1,0 +1,51 @@
+"""The Beacon gateway: the Beacon v2 API (and the web UI) over the other services."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+
+from cnvbeacon.gateway import beacon_api, keys
+from cnvbeacon.gateway.beacon.configuration import SecurityConfiguration
+from cnvbeacon.gateway.beacon.filter_catalogue import build_filter_catalogue
+from cnvbeacon.gateway.beacon.request_policy import RequestPolicy
+from cnvbeacon.gateway.settings import GatewaySettings
+from cnvbeacon.gateway.upstream import ServiceClient
+from cnvbeacon.shared.web import READINESS_CHECKS, ReadinessCheck, base_app
+
+
+async def upstream_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    timeout = aiohttp.ClientTimeout(total=settings.upstream_timeout_s)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        app[keys.QUERY] = ServiceClient(session, settings.query_url, "query")
+        app[keys.INGEST] = ServiceClient(session, settings.ingest_url, "ingest")
+        app[READINESS_CHECKS]["query"] = _service_ready(keys.QUERY)
+        app[READINESS_CHECKS]["ingest"] = _service_ready(keys.INGEST)
+        yield
+
+
+def _service_ready(key: web.AppKey[ServiceClient]) -> ReadinessCheck:
+    """Ready when the service is: its own readiness covers its store and broker."""
+
+    async def check(app: web.Application) -> None:
+        async with asyncio.timeout(app[keys.SETTINGS].readiness_timeout_s):
+            await app[key].get_json("/readyz")
+
+    return check
+
+
+def create_app(settings: GatewaySettings | None = None) -> web.Application:
+    settings = settings or GatewaySettings()
+    app = base_app(settings, middlewares=(beacon_api.beacon_errors,))
+    app[keys.SETTINGS] = settings
+    app[keys.IDENTITY] = settings.identity()
+    app[keys.CATALOGUE] = build_filter_catalogue()
+    app[keys.POLICY] = RequestPolicy(max_limit=settings.max_page_size)
+    app[keys.SECURITY] = SecurityConfiguration()
+    app.cleanup_ctx.append(upstream_ctx)
+    beacon_api.add_routes(app)
+    return app
