@@ -10,6 +10,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from aiohttp import web
 
 from cnvbeacon.ingest import api, keys
+from cnvbeacon.ingest.inbox import InboxWatcher, watch
 from cnvbeacon.ingest.jobs import JobStore
 from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.ingest.uploads import UploadStore
@@ -68,10 +69,33 @@ async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
     await channel.close()
 
 
+async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Watch the inbox directory for new files and manifests (CNVB_WATCH_INBOX)."""
+    settings = app[keys.SETTINGS]
+    if not settings.watch_inbox:
+        yield
+        return
+    if settings.inbox_dir is None:
+        raise RuntimeError("CNVB_WATCH_INBOX needs CNVB_INBOX_DIR")
+    watcher = InboxWatcher(
+        app[DATABASE],
+        app[keys.JOBS],
+        app[keys.PUBLISHER],
+        settings.inbox_dir,
+        settings.default_dataset,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(watch(watcher, settings.inbox_poll_s, stop))
+    log.info("watching the inbox", extra={"inbox": str(settings.inbox_dir)})
+    yield
+    stop.set()
+    await task
+
+
 def create_app(settings: IngestSettings | None = None) -> web.Application:
     settings = settings or IngestSettings()
     app = base_app(settings, middlewares=(api.json_errors,))
     app[keys.SETTINGS] = settings
-    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, publisher_ctx, worker_ctx])
+    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, publisher_ctx, worker_ctx, inbox_ctx])
     api.add_routes(app)
     return app

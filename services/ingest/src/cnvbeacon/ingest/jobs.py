@@ -70,6 +70,9 @@ class JobStore:
         )
         return batch_id
 
+    async def set_batch_size(self, batch_id: str, size: int) -> None:
+        await self._batches.update_one({"_id": batch_id}, {"$set": {"size": size}})
+
     async def get(self, job_id: str) -> Job | None:
         document = await self._jobs.find_one({"_id": job_id}, {"sample_metadata": 0})
         return Job.model_validate(document) if document else None

@@ -14,6 +14,7 @@ BATCHES: Final = "batches"
 DATASETS: Final = "datasets"
 INDIVIDUALS: Final = "individuals"
 LENGTH_CLASS_MAX: Final = "length_class_max"
+INBOX_FILES: Final = "inbox_files"
 UPLOADS_BUCKET: Final = "uploads"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
