@@ -6,10 +6,10 @@ import os
 import signal
 from pathlib import Path
 
+import localstack
 import pytest
 from aiohttp import ClientSession
 
-import localstack
 from cnvbeacon.ingest.app import create_app
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS
