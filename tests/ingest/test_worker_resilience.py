@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import localstack
 import pytest
@@ -16,7 +18,9 @@ from cnvbeacon.shared.store.collections import CALLS
 from tests.conftest import HG00096_VCF, Backends
 from tests.ingest.big_vcf import write_big_vcf
 from tests.ingest.test_ingest_integration import TOKEN, ingest_settings, submit_file
+from tests.platform.test_readiness import through
 from tests.support.services import serve, wait_for, wait_for_job
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -59,5 +63,39 @@ async def test_killed_worker_job_completes_on_another_worker(
             os.kill(doomed.pid, signal.SIGKILL)
     assert job["state"] == "succeeded", job
     assert job["attempts"] == 2
+    assert job["counts"]["calls_stored"] == records
+    assert await database[CALLS].count_documents({}) == records
+
+
+async def test_store_outage_mid_job_is_retried_without_dead_lettering(
+    backends_env: Backends, database: Database, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.vcf.gz"
+    records = write_big_vcf(HG00096_VCF, big, copies=40)
+    mongo = urlsplit(backends_env.mongodb_url)
+    proxy = TcpProxy(mongo.hostname or "127.0.0.1", mongo.port or 27017)
+    await proxy.start()
+    settings = ingest_settings(
+        backends_env,
+        mongodb_url=through(backends_env.mongodb_url, proxy),
+        mongodb_timeout_ms=1000,
+        write_batch_size=500,
+    )
+    try:
+        async with serve(create_app(settings)) as url, ClientSession() as session:
+            job_id = await submit_file(session, url, big)
+
+            async def some_calls_stored() -> bool:
+                return await database[CALLS].count_documents({"job_id": job_id}) > 2000
+
+            await wait_for(some_calls_stored, timeout=60, what="the first calls")
+            await proxy.cut()
+            await asyncio.sleep(4)
+            await proxy.start()
+            job = await wait_for_job(session, url, job_id, timeout=240)
+    finally:
+        await proxy.cut()
+    assert job["state"] == "succeeded", job
+    assert job["attempts"] >= 2
     assert job["counts"]["calls_stored"] == records
     assert await database[CALLS].count_documents({}) == records

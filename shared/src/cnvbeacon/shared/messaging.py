@@ -8,7 +8,9 @@ topic exchange that UIs and tests may bind their own temporary queues to.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -25,6 +27,9 @@ from cnvbeacon.shared.settings import ServiceSettings
 INGEST_ROUTING_KEY: Final = "ingest"
 ANALYSIS_ROUTING_KEY: Final = "analysis"
 DELIVERY_LIMIT: Final = 5
+EVENT_TIMEOUT_S: Final = 2.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +144,21 @@ class Publisher:
         await jobs.publish(message, routing_key=routing_key, mandatory=True)
 
     async def publish_event(self, topic: str, body: dict[str, Any]) -> None:
-        """Best-effort progress event; consumers that are not listening simply miss it."""
-        _, events = await self._exchanges()
+        """Best-effort progress event: never fails the work it reports on. Consumers that
+        are not listening (or a broker that is briefly away) simply miss it."""
         message = aio_pika.Message(
             json.dumps(body, default=str).encode(),
             content_type="application/json",
             delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
         )
-        await events.publish(message, routing_key=topic)
+        try:
+            _, events = await self._exchanges()
+            async with asyncio.timeout(EVENT_TIMEOUT_S):
+                await events.publish(message, routing_key=topic)
+        except (aio_pika.exceptions.AMQPError, ConnectionError, TimeoutError) as error:
+            log.warning(
+                "progress event not published", extra={"topic": topic, "error": repr(error)}
+            )
 
 
 async def open_publisher(

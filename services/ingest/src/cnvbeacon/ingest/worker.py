@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage
-from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from cnvbeacon.ingest import call_writer, vcf
 from cnvbeacon.ingest.jobs import JobStore
@@ -35,6 +35,7 @@ from cnvbeacon.shared.store.client import Database
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.5
+MAX_RETRY_DELAY_S = 30.0
 # Parsed batches waiting for the writer; bounds memory whatever the file size.
 PIPELINE_DEPTH = 2
 
@@ -116,16 +117,32 @@ class IngestWorker:
             logs.job_id.reset(token)
 
     async def _handle_job(self, job_id: str, message: AbstractIncomingMessage) -> None:
-        try:
-            existing = await self._jobs.get(job_id)
-            if existing is None:
-                log.error("job message names an unknown job; dead-lettering it")
-                await message.reject(requeue=False)
+        """Transient failures (store or broker unreachable) are retried here, holding the
+        message, with growing delays: handing the message back would count against the
+        queue's delivery limit and dead-letter healthy jobs during a long outage."""
+        delay = self._settings.retry_delay_s
+        while True:
+            try:
+                await self._attempt(job_id, message)
                 return
-            job = await self._jobs.start_attempt(job_id)
-        except TRANSIENT_ERRORS:
-            await self._retry_later(message, None)
+            except TRANSIENT_ERRORS as error:
+                if message.channel.is_closed:
+                    log.warning("lost the broker mid-job; it will redeliver the job")
+                    return
+                log.warning(
+                    "transient failure; retrying the job",
+                    extra={"error": f"{type(error).__name__}: {error}", "delay_s": delay},
+                )
+                await asyncio.sleep(delay)
+                delay = min(max(delay * 2, 0.5), MAX_RETRY_DELAY_S)
+
+    async def _attempt(self, job_id: str, message: AbstractIncomingMessage) -> None:
+        existing = await self._jobs.get(job_id)
+        if existing is None:
+            log.error("job message names an unknown job; dead-lettering it")
+            await message.reject(requeue=False)
             return
+        job = await self._jobs.start_attempt(job_id)
         if job is None:
             log.info("job already finished; acknowledging the repeated message")
             await message.ack()
@@ -142,11 +159,8 @@ class IngestWorker:
             if not message.channel.is_closed:
                 await message.nack(requeue=True)
             raise
-        except TRANSIENT_ERRORS as error:
-            log.warning("transient failure, job returns to the queue", extra={"error": str(error)})
-            await self._retry_later(message, job.id)
-        except (PyMongoError, OperationFailure) as error:
-            await self._give_up_or_retry(job, counts, message, error)
+        except TRANSIENT_ERRORS:
+            raise
         except Exception as error:
             log.exception("unexpected failure in job")
             await self._give_up_or_retry(job, counts, message, error)
