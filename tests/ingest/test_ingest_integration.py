@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
+import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import ClientSession
@@ -170,3 +171,78 @@ async def test_poison_message_goes_to_the_dead_letter_queue(
 
         body = await wait_for(dead_lettered, timeout=30, what="a dead-lettered message")
     assert b"job-that-does-not-exist" in body
+
+
+async def test_progress_events_follow_the_job(ingest_url: str, backends_env: Backends) -> None:
+    topology = Topology(backends_env.namespace)
+    connection = await aio_pika.connect(backends_env.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        listener = await channel.declare_queue(exclusive=True)
+        await listener.bind(topology.events_exchange, routing_key="job.#")
+        async with ClientSession() as session:
+            job_id = await submit_file(session, ingest_url, HG00096_VCF)
+            await wait_for_job(session, ingest_url, job_id)
+        states: list[str] = []
+
+        async def until_succeeded() -> bool:
+            while message := await listener.get(no_ack=True, fail=False):
+                event = json.loads(message.body)
+                assert event["job_id"] == job_id
+                assert message.routing_key == f"job.{job_id}.{event['state']}" or (
+                    event["state"] == "running" and message.routing_key == f"job.{job_id}.progress"
+                )
+                states.append(event["state"])
+                if event["state"] == "succeeded":
+                    assert event["counts"]["calls_stored"] == 591
+            return "succeeded" in states
+
+        await wait_for(until_succeeded, timeout=20, what="the succeeded event")
+    assert states[0] == "queued"
+    assert states[1] == "running"
+    assert states[-1] == "succeeded"
+
+
+async def test_batch_upload_with_manifest_reports_progress(ingest_url: str, tmp_path: Path) -> None:
+    form = aiohttp.FormData()
+    form.add_field(
+        "manifest",
+        "sample\tfile\tsex\tpopulation\tsuperpopulation\n"
+        "HG00096\tone.vcf.gz\tmale\tGBR\tEUR\n"
+        "HG00096\ttwo.vcf.gz\tmale\tGBR\tEUR\n",
+        filename="manifest.tsv",
+    )
+    for name in ("one.vcf.gz", "two.vcf.gz"):
+        form.add_field("file", HG00096_VCF.read_bytes(), filename=name)
+    async with ClientSession() as session:
+        async with session.post(
+            f"{ingest_url}/batches", data=form, params={"dataset": "b"}, headers=AUTH
+        ) as response:
+            body = await response.json()
+            assert response.status == 202, body
+        batch_id = body["batch_id"]
+        assert len(body["jobs"]) == 2
+
+        async def finished() -> dict[str, Any] | None:
+            async with session.get(f"{ingest_url}/batches/{batch_id}") as response:
+                batch: dict[str, Any] = await response.json()
+            return batch if batch["finished"] else None
+
+        batch = await wait_for(finished, timeout=60, what="the batch")
+    assert batch["jobs_by_state"]["succeeded"] == 2
+    assert batch["fraction_done"] == 1.0
+    assert batch["calls_stored"] == 2 * 591
+
+
+async def test_bad_manifest_names_its_line(ingest_url: str) -> None:
+    async with (
+        ClientSession() as session,
+        session.post(
+            f"{ingest_url}/batches",
+            data="sample\tfile\nA\thttps://x.org/a.vcf\nB\t\n",
+            headers=AUTH,
+        ) as response,
+    ):
+        body = await response.json()
+    assert response.status == 400
+    assert "manifest line 3" in body["error"]["message"]
