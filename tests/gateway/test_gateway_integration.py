@@ -96,12 +96,12 @@ async def test_info_and_range_query_through_the_gateway(stack: Stack) -> None:
         assert result_set["resultsCount"] == len(expected)
         for record in result_set["results"]:
             validate(
-                record, "models/json/beacon-v2-default-schemas/genomicVariations/defaultSchema.json"
+                record, "models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json"
             )
         locations = sorted(
             (
-                r["variation"]["location"]["interval"]["start"]["value"],
-                r["variation"]["location"]["interval"]["end"]["value"],
+                r["variation"]["subject"]["interval"]["start"]["value"],
+                r["variation"]["subject"]["interval"]["end"]["value"],
             )
             for r in result_set["results"]
         )

@@ -168,7 +168,7 @@ async def g_variants(request: web.Request) -> web.Response:
                 "limit": str(wanted),
             },
         )
-        records = [genomic_variation(call) for call in body["calls"]]
+        records = [genomic_variation(stored_call(call)) for call in body["calls"]]
         return ResultSet(id=dataset_id, count=int(body["total_calls"]), results=records)
 
     result_sets = await asyncio.gather(*(search(d) for d in datasets))
@@ -178,6 +178,13 @@ async def g_variants(request: web.Request) -> web.Response:
     if granularity is Granularity.COUNT:
         return beacon_json(build_count_response(identity, query, G_VARIANTS, total))
     return beacon_json(build_resultsets_response(identity, query, G_VARIANTS, result_sets))
+
+
+def stored_call(call: dict[str, Any]) -> dict[str, Any]:
+    """A call as the query API returns it (`id`) in its stored shape (`_id`)."""
+    stored = {k: v for k, v in call.items() if k != "id"}
+    stored["_id"] = call["id"]
+    return stored
 
 
 def add_routes(app: web.Application) -> None:
