@@ -145,10 +145,11 @@ def up() -> None:
         print(f"{name:8s} {urls[name]}  (log: {log_path.relative_to(ROOT)})")
     _load_demo(urls["ingest"], token)
     gateway = urls["gateway"]
+    example = "referenceName=chr1&start=16000000&end=17000000&requestedGranularity=record"
     print(f"""
 cnvbeacon is up in {time.monotonic() - started:.0f} s.
   Beacon API:   {gateway}/api/info
-  Range query:  {gateway}/api/g_variants?referenceName=chr1&start=16000000&end=17000000
+  Range query:  {gateway}/api/g_variants?{example}
   Web UI:       {gateway}/
   Admin token:  var/admin-token
 Stop everything with `make down`.""")

@@ -7,6 +7,8 @@ from typing import Any
 
 import aiohttp
 
+from cnvbeacon.shared import logs
+
 
 class UpstreamError(Exception):
     """A service answered with an error (status < 500 errors carry the service's message)."""
@@ -26,7 +28,12 @@ class ServiceClient:
 
     async def get_json(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         try:
-            async with self._session.get(f"{self._base_url}{path}", params=params) as response:
+            # The caller's request id travels on, so one request can be followed in every log.
+            request_id = logs.request_id.get()
+            headers = {"X-Request-ID": request_id} if request_id else None
+            async with self._session.get(
+                f"{self._base_url}{path}", params=params, headers=headers
+            ) as response:
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError) as error:
             raise UpstreamError(
