@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import pickle
 import re
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cnvbeacon.ingest import vcf_source
 from cnvbeacon.ingest.vcf import (
     DEFAULT_BATCH_SIZE,
     SkipReason,
@@ -399,6 +401,20 @@ def test_plain_gzip_and_bgzf_give_the_same_calls(
     ]
     assert results[0] == results[1] == results[2]
     assert len(results[0]) == 6
+
+
+@pytest.mark.parametrize("cut", [-1, 0, 1, 2, 3])
+def test_gzip_members_may_be_split_anywhere_by_reads(
+    tmp_path: Path, fixture_vcf: FixturePath, monkeypatch: pytest.MonkeyPatch, cut: int
+) -> None:
+    """A read that ends inside the next member's magic bytes must not look like garbage."""
+    text = fixture_vcf("dragen4.hs37d5.cnv.vcf").read_bytes()
+    first_member = gzip.compress(text[:1500])
+    path = tmp_path / "two_members.vcf.gz"
+    path.write_bytes(first_member + gzip.compress(text[1500:]))
+    monkeypatch.setattr(vcf_source, "READ_BYTES", len(first_member) + cut)
+    _, calls = parse(path, file_digest="0" * 64)
+    assert len(calls) == 6
 
 
 def test_compression_is_detected_by_content_not_name(

@@ -100,6 +100,8 @@ class TextLines:
         while True:
             while data:
                 if decompressor.eof:
+                    if len(data) < len(GZIP_MAGIC) and GZIP_MAGIC.startswith(data):
+                        break  # the next member's magic continues in the next read
                     if not data.startswith(GZIP_MAGIC):
                         if data.strip(b"\0"):
                             raise self._error(None, "unexpected bytes after the gzip data")
@@ -122,7 +124,9 @@ class TextLines:
             if not block:
                 break
             self.bytes_read += len(block)
-            data = block
+            data += block
+        if data:
+            raise self._error(None, "unexpected bytes after the gzip data")
         if not decompressor.eof:
             raise self._error(
                 self.lines_done + 1,
