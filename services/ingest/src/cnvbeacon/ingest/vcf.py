@@ -13,9 +13,10 @@ Rules (tests/ingest/test_vcf.py shows each on a fixture):
   non-reference allele; without a called GT (none, "." or "./."), if its CN differs from the
   baseline. With neither, only the sample of a single-sample file carries it (such callers,
   DRAGEN 2.x among them, write only the records they call).
-* Skipped, and counted by reason (:class:`SkipReason`): ALT "." (DRAGEN 3.7+ REF segments),
-  DRAGEN:REF/CNLOH records, records whose ALT alleles are all SNVs, indels, <INS>, <INV>,
-  breakends or mobile elements, and records no sample carries or that are copy-neutral.
+* Skipped, and counted by reason (:class:`SkipReason`): ALT "." (DRAGEN 3.7+ REF segments;
+  also gVCF-style <*> and <NON_REF> blocks), DRAGEN:REF/CNLOH records, records whose ALT
+  alleles are all SNVs, indels, <INS>, <INV>, breakends or mobile elements, and records no
+  sample carries or that are copy-neutral.
 * Direction: a DRAGEN ID (``DRAGEN:LOSS:...``/``GAIN``/``GAINLOH``) decides for the whole
   record (one call per carrier, also for DRAGEN 4's multi-allelic ``<DEL>,<DUP>``); else the
   allele (``<DEL>``, ``<DUP>``, ``<CNk>``); for ``<CNV>`` the INFO SVTYPE (DEL/DUP), else CN

@@ -58,6 +58,7 @@ class TextLines:
 
     Line endings (LF or CRLF) are removed. ``lines_done`` is the number of lines handed out so
     far and ``bytes_read`` how much of the raw file has been read, for progress reports.
+    Compression is told by the gzip magic bytes, never by the file name.
     """
 
     def __init__(self, path: str | os.PathLike[str], display_name: str) -> None:
@@ -65,7 +66,6 @@ class TextLines:
         self.display_name = display_name
         self.bytes_read = 0
         self.lines_done = 0
-        self.compressed = False
 
     def _error(self, line: int | None, message: str) -> VcfFormatError:
         return VcfFormatError(self.display_name, line, message)
@@ -78,13 +78,13 @@ class TextLines:
             self.bytes_read = len(first)
             if not first:
                 raise self._error(None, "the file is empty (0 bytes)")
-            self.compressed = first.startswith(GZIP_MAGIC)
-            if self.compressed and _is_bgzf(first) and not _ends_with_bgzf_eof(handle):
+            compressed = first.startswith(GZIP_MAGIC)
+            if compressed and _is_bgzf(first) and not _ends_with_bgzf_eof(handle):
                 # A BGZF file cut at a block boundary would otherwise read as complete.
                 raise self._error(
                     None, "the BGZF file is truncated (its end-of-file block is missing)"
                 )
-            blocks = self._gunzip(handle, first) if self.compressed else self._plain(handle, first)
+            blocks = self._gunzip(handle, first) if compressed else self._plain(handle, first)
             yield from self._split_lines(blocks)
 
     def _plain(self, handle: io.BufferedReader, first: bytes) -> Iterator[bytes]:
@@ -143,7 +143,7 @@ class TextLines:
                 line = self.lines_done + block[: error.start].count(b"\n") + 1
                 raise self._error(line, "not a text file: invalid UTF-8 bytes") from None
             if "\0" in text:
-                line = self.lines_done + (pending + text[: text.index("\0")]).count("\n") + 1
+                line = self.lines_done + text[: text.index("\0")].count("\n") + 1
                 raise self._error(line, "not a text file: NUL bytes (binary data?)")
             text = pending + text
             if "\r" in text:
