@@ -1,18 +1,20 @@
-"""HTTP API of the query service (consumed by the gateway, the UI and the analyses)."""
+"""HTTP API of the query service (consumed by the gateway, the UI and the analyses).
+
+Routes are documented in data/openapi.json, served at GET /openapi.json.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from aiohttp import web
 
-from cnvbeacon.query import keys
-from cnvbeacon.query.calls import find_calls
-from cnvbeacon.query.params import ParameterError, parse_lookup, parse_page
-from cnvbeacon.shared.store.client import Database, Document
-from cnvbeacon.shared.store.collections import DATASETS
-from cnvbeacon.shared.web import DATABASE
+from cnvbeacon.query import lookup_handlers, record_handlers
+from cnvbeacon.query.params import ParameterError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -32,52 +34,32 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        return error_response(error.status, error.reason)
+        return error_response(error.status, error.text or error.reason)
 
 
-async def dataset_ids(db: Database) -> tuple[str, ...]:
-    return tuple([d["_id"] async for d in db[DATASETS].find({}, {"_id": 1}).sort("_id", 1)])
+@cache
+def openapi_document() -> dict[str, Any]:
+    text = resources.files("cnvbeacon.query").joinpath("data/openapi.json").read_text("utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
 
 
-def call_view(call: Document) -> dict[str, Any]:
-    view = {k: v for k, v in call.items() if k != "_id"}
-    view["id"] = call["_id"]
-    return view
-
-
-async def get_calls(request: web.Request) -> web.Response:
-    """Calls matching a lookup, one page of them and the total count."""
-    settings = request.app[keys.SETTINGS]
-    db = request.app[DATABASE]
-    params = dict(request.query)
-    lookup, region = parse_lookup(
-        params, datasets=await dataset_ids(db), default_assembly=settings.default_assembly
-    )
-    skip, limit = parse_page(params, settings.default_page_size, settings.max_page_size)
-    total = 0
-    page: list[dict[str, Any]] = []
-    async for call in find_calls(db, lookup):
-        if skip <= total < skip + limit:
-            page.append(call_view(call))
-        total += 1
-    return web.json_response(
-        {
-            "query": {
-                "datasets": list(lookup.dataset_ids),
-                "assembly": region.assembly,
-                "chrom": region.chrom,
-                "start": region.start,
-                "end": region.end,
-                "label": region.label,
-                "match": lookup.window.match.value,
-                "skip": skip,
-                "limit": limit,
-            },
-            "total_calls": total,
-            "calls": page,
-        }
-    )
+async def get_openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/calls", get_calls)
+    router = app.router
+    router.add_get("/openapi.json", get_openapi)
+    router.add_get("/calls", lookup_handlers.get_calls)
+    router.add_get("/variants", lookup_handlers.get_variants)
+    router.add_get("/counts", lookup_handlers.get_counts)
+    router.add_get("/biosamples", lookup_handlers.get_biosamples)
+    router.add_get("/individuals", lookup_handlers.get_individuals)
+    router.add_get("/calls/{id}", record_handlers.get_call)
+    router.add_get("/variants/{id}", record_handlers.get_variant)
+    router.add_get("/biosamples/{id}", record_handlers.get_biosample)
+    router.add_get("/biosamples/{id}/calls", record_handlers.get_biosample_calls)
+    router.add_get("/individuals/{id}", record_handlers.get_individual)
+    router.add_get("/datasets", record_handlers.get_datasets)
+    router.add_get("/datasets/{id}", record_handlers.get_dataset)

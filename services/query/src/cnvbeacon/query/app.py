@@ -6,6 +6,7 @@ from aiohttp import web
 
 from cnvbeacon.query import api, keys
 from cnvbeacon.query.settings import QuerySettings
+from cnvbeacon.query.summaries import summaries_ctx
 from cnvbeacon.shared.web import base_app, mongo_ctx
 
 
@@ -14,5 +15,8 @@ def create_app(settings: QuerySettings | None = None) -> web.Application:
     app = base_app(settings, middlewares=(api.json_errors,))
     app[keys.SETTINGS] = settings
     app.cleanup_ctx.append(mongo_ctx)
+    app.cleanup_ctx.append(
+        summaries_ctx(keys.SUMMARIES, settings.count_summaries, settings.summary_poll_s)
+    )
     api.add_routes(app)
     return app

@@ -1,66 +1,67 @@
-"""Reading calls for a lookup: all database access for calls lives here.
+"""Reading calls: all database access for calls lives here.
 
-Each (dataset, length class) gives one index range scan sorted by start; the scans are
-merged into one stream ordered by (start, end, id), filtered exactly in Python.
+A lookup is one index range scan per (dataset, length class),
+{dataset_id, chrom, length_class, start: [lo, hi)}, the only shape both SecantusDB and
+mongod answer with a tight index scan. The scans are merged batch by batch into one
+stream ordered by (start, end, id), and each candidate is checked exactly in Python.
+Genome-wide lookups are one lookup per chromosome, scanned one after the other.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
+from pymongo.asynchronous.cursor import AsyncCursor
+
+from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.windows import Window, classes_to_scan
+from cnvbeacon.shared.reference.chromosomes import chromosomes
 from cnvbeacon.shared.store import length_classes
 from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.store.collections import CALLS
 
+__all__ = [
+    "CALL_PROJECTION",
+    "CallFilters",
+    "CallLookup",
+    "call_by_id",
+    "calls_of_biosample",
+    "find_calls",
+    "index_queries",
+    "scan_calls",
+]
+
 Predicate = Callable[[Document], bool]
 
-
-@dataclass(frozen=True, slots=True)
-class CallFilters:
-    """Conditions beyond the window; all optional, combined with AND."""
-
-    efo_ids: frozenset[str] | None = None
-    min_length: int | None = None
-    max_length: int | None = None
-    min_copy_number: float | None = None
-    max_copy_number: float | None = None
-    pass_only: bool = False
-    biosample_ids: frozenset[str] | None = None
-    sexes: frozenset[str] | None = None
-    populations: frozenset[str] | None = None
-    superpopulations: frozenset[str] | None = None
-
-    def accepts(self, call: Document) -> bool:
-        if self.efo_ids is not None and call["efo_id"] not in self.efo_ids:
-            return False
-        if self.min_length is not None and call["length"] < self.min_length:
-            return False
-        if self.max_length is not None and call["length"] > self.max_length:
-            return False
-        copy_number = call.get("copy_number")
-        if self.min_copy_number is not None and (
-            copy_number is None or copy_number < self.min_copy_number
-        ):
-            return False
-        if self.max_copy_number is not None and (
-            copy_number is None or copy_number > self.max_copy_number
-        ):
-            return False
-        if self.pass_only and not call["is_pass"]:
-            return False
-        for allowed, key in (
-            (self.biosample_ids, "biosample_id"),
-            (self.sexes, "sex"),
-            (self.populations, "population"),
-            (self.superpopulations, "superpopulation"),
-        ):
-            if allowed is not None and call.get(key) not in allowed:
-                return False
-        return True
+# What views, filters and exports read; provenance fields stay in the store.
+CALL_FIELDS: Final = (
+    "dataset_id",
+    "assembly",
+    "chrom",
+    "start",
+    "end",
+    "length",
+    "variant_type",
+    "efo_id",
+    "copy_number",
+    "copy_ratio",
+    "genotype",
+    "zygosity_id",
+    "quality",
+    "filters",
+    "is_pass",
+    "vcf_id",
+    "biosample_id",
+    "individual_id",
+    "sex",
+    "population",
+    "superpopulation",
+)
+CALL_PROJECTION: Final = dict.fromkeys(CALL_FIELDS, 1)
+FULL_BATCH: Final = 5000
+_INFINITY: Final = float("inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,80 +71,157 @@ class CallLookup:
     window: Window
     filters: CallFilters = field(default_factory=CallFilters)
 
+    def accepts(self, call: Document) -> bool:
+        return self.window.accepts(call["start"], call["end"]) and self.filters.accepts(call)
 
-def _sort_key(call: Document) -> tuple[int, int, str]:
+
+def sort_key(call: Document) -> tuple[int, int, str]:
     return (call["start"], call["end"], call["_id"])
 
 
-async def _scan(
-    db: Database, query: dict[str, Any], projection: dict[str, int] | None, accept: Predicate
-) -> AsyncIterator[Document]:
-    """One index range scan, yielding matches in (start, end, id) order.
-
-    The index gives start order; calls sharing a start are buffered and sorted so that
-    ordering (and so pagination) is stable.
-    """
-    group: list[Document] = []
-    cursor = db[CALLS].find(query, projection).sort("start", 1).batch_size(2000)
-    async for call in cursor:
-        if group and call["start"] != group[0]["start"]:
-            for item in sorted(group, key=_sort_key):
-                yield item
-            group.clear()
-        if accept(call):
-            group.append(call)
-    for item in sorted(group, key=_sort_key):
-        yield item
+Maxima = dict[str, dict[int, int]]
 
 
-async def _merge(streams: Sequence[AsyncIterator[Document]]) -> AsyncIterator[Document]:
-    heap: list[tuple[tuple[int, int, str], int, Document]] = []
-    for index, stream in enumerate(streams):
-        first = await anext(stream, None)
-        if first is not None:
-            heap.append((_sort_key(first), index, first))
-    heapq.heapify(heap)
-    while heap:
-        _, index, call = heap[0]
-        yield call
-        following = await anext(streams[index], None)
-        if following is None:
-            heapq.heappop(heap)
-        else:
-            heapq.heapreplace(heap, (_sort_key(following), index, following))
+async def read_maxima(db: Database, lookup: CallLookup) -> Maxima:
+    return await length_classes.maxima_for(db, lookup.dataset_ids, lookup.chrom)
 
 
-async def index_queries(db: Database, lookup: CallLookup) -> list[dict[str, Any]]:
-    """The Mongo filters of one lookup: exactly the index shape, one per dataset and class."""
-    maxima = await length_classes.maxima_for(db, lookup.dataset_ids, lookup.chrom)
+def queries_for(lookup: CallLookup, maxima: Maxima, from_start: int = 0) -> list[dict[str, Any]]:
+    """The Mongo filters of one lookup: exactly the index shape, one per dataset and class.
+    Calls starting before from_start are left out (keyset pagination)."""
     queries = []
     for dataset_id in lookup.dataset_ids:
         for length_class, longest in classes_to_scan(
             maxima.get(dataset_id, {}), lookup.filters.min_length, lookup.filters.max_length
         ):
             bounds = lookup.window.start_range(longest)
-            if bounds is None:
+            if bounds is None or bounds[1] <= from_start:
                 continue
             queries.append(
                 {
                     "dataset_id": dataset_id,
                     "chrom": lookup.chrom,
                     "length_class": length_class,
-                    "start": {"$gte": bounds[0], "$lt": bounds[1]},
+                    "start": {"$gte": max(bounds[0], from_start), "$lt": bounds[1]},
                 }
             )
     return queries
+
+
+async def index_queries(db: Database, lookup: CallLookup) -> list[dict[str, Any]]:
+    """The Mongo filters of one lookup (reading the length-class maxima first)."""
+    return queries_for(lookup, await read_maxima(db, lookup))
+
+
+class _Stream:
+    """One index range scan, read batch by batch; `frontier` is the start of the last call
+    read (later calls of this scan start there or after), infinite once exhausted."""
+
+    def __init__(self, cursor: AsyncCursor[Document], batch_size: int) -> None:
+        self.cursor = cursor
+        self.batch_size = batch_size
+        self.frontier = -_INFINITY
+
+    async def read(self) -> list[Document]:
+        batch = await self.cursor.to_list(self.batch_size)
+        if len(batch) < self.batch_size:
+            self.frontier = _INFINITY
+        else:
+            self.frontier = batch[-1]["start"]
+        return batch
+
+
+async def _scan_one(
+    db: Database,
+    lookup: CallLookup,
+    projection: dict[str, int],
+    from_start: int,
+    batch_size: int,
+) -> AsyncGenerator[list[Document], None]:
+    maxima = await read_maxima(db, lookup)
+    streams = [
+        _Stream(
+            db[CALLS].find(query, projection).sort("start", 1).batch_size(batch_size),
+            batch_size,
+        )
+        for query in queries_for(lookup, maxima, from_start)
+    ]
+    try:
+        async for batch in _merge(streams, lookup.accepts):
+            yield batch
+    finally:
+        for stream in streams:
+            await stream.cursor.close()
+
+
+async def _merge(streams: list[_Stream], accept: Predicate) -> AsyncGenerator[list[Document], None]:
+    pending: list[Document] = []
+    while streams:
+        stream = min(streams, key=lambda s: s.frontier)
+        pending.extend(call for call in await stream.read() if accept(call))
+        streams = [s for s in streams if s.frontier != _INFINITY]
+        # Every call still unread starts at or after the lowest frontier.
+        watermark = min((s.frontier for s in streams), default=_INFINITY)
+        if watermark == -_INFINITY:
+            continue
+        ready = [call for call in pending if call["start"] < watermark]
+        if ready:
+            pending = [call for call in pending if call["start"] >= watermark]
+            ready.sort(key=sort_key)
+            yield ready
+    if pending:
+        pending.sort(key=sort_key)
+        yield pending
+
+
+async def scan_calls(
+    db: Database,
+    lookups: Sequence[CallLookup],
+    *,
+    projection: dict[str, int] | None = None,
+    from_start: tuple[int, int] = (0, 0),
+    batch_size: int = FULL_BATCH,
+) -> AsyncGenerator[list[Document], None]:
+    """Every call matching the lookups, in batches, ordered by (lookup, start, end, id).
+
+    from_start=(i, s) skips lookups before the i-th and, in it, calls starting before s.
+    batch_size bounds memory: at most one batch per scanned length class is held.
+    """
+    first, start = from_start
+    for index in range(first, len(lookups)):
+        async for batch in _scan_one(
+            db,
+            lookups[index],
+            projection or CALL_PROJECTION,
+            start if index == first else 0,
+            batch_size,
+        ):
+            yield batch
 
 
 async def find_calls(
     db: Database, lookup: CallLookup, projection: dict[str, int] | None = None
 ) -> AsyncIterator[Document]:
     """Every matching call in (start, end, id) order, streamed."""
-    window, filters = lookup.window, lookup.filters
+    async for batch in scan_calls(db, (lookup,), projection=projection):
+        for call in batch:
+            yield call
 
-    def accept(call: Document) -> bool:
-        return window.accepts(call["start"], call["end"]) and filters.accepts(call)
 
-    queries = await index_queries(db, lookup)
-    async for call in _merge([_scan(db, q, projection, accept) for q in queries]):
-        yield call
+async def call_by_id(db: Database, call_id: str) -> Document | None:
+    return await db[CALLS].find_one({"_id": call_id}, CALL_PROJECTION)
+
+
+async def calls_of_biosample(db: Database, dataset_id: str, biosample_id: str) -> list[Document]:
+    """All calls of one biosample (the `biosample` index), in genome order. A biosample
+    has hundreds of calls, so they are sorted in memory."""
+    calls = await (
+        db[CALLS]
+        .find({"dataset_id": dataset_id, "biosample_id": biosample_id}, CALL_PROJECTION)
+        .to_list(None)
+    )
+    order = (
+        {name: rank for rank, name in enumerate(chromosomes(calls[0]["assembly"]))} if calls else {}
+    )
+    calls.sort(key=lambda c: (order.get(c["chrom"], len(order)), c["chrom"], *sort_key(c)))
+    return calls

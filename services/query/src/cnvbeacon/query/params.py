@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Final
 
-from cnvbeacon.query.calls import CallFilters, CallLookup
-from cnvbeacon.query.windows import Match, Window
+from cnvbeacon.query.calls import CallLookup
+from cnvbeacon.query.datasets import DatasetInfo
+from cnvbeacon.query.filters import CallFilters
+from cnvbeacon.query.windows import Match, Window, whole_chromosome
 from cnvbeacon.shared.reference.assemblies import normalise_assembly
-from cnvbeacon.shared.reference.chromosomes import chromosome_length, normalise_chromosome
+from cnvbeacon.shared.reference.chromosomes import (
+    chromosome_length,
+    chromosomes,
+    normalise_chromosome,
+)
 from cnvbeacon.shared.reference.cytobands import cytoband_region
 from cnvbeacon.shared.reference.genes import gene_loci
 from cnvbeacon.shared.vocabulary import expand_variant_types
 
 MAX_COORDINATE = 10**10
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+_RECORD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 _REGION = re.compile(r"^(?P<chrom>[^:\s]+):(?P<start>[\d,]+)-(?P<end>[\d,]+)$")
 _SEXES = {"female", "male", "unknown"}
 
-KNOWN_PARAMETERS = frozenset(
+REGION_PARAMETERS: Final = frozenset(
     {
-        "datasets",
         "assembly",
         "chrom",
         "start",
@@ -32,6 +39,11 @@ KNOWN_PARAMETERS = frozenset(
         "region",
         "gene",
         "cytoband",
+    }
+)
+ATTRIBUTE_PARAMETERS: Final = frozenset({"sex", "population", "superpopulation"})
+CALL_FILTER_PARAMETERS: Final = frozenset(
+    {
         "variant_type",
         "min_length",
         "max_length",
@@ -39,15 +51,14 @@ KNOWN_PARAMETERS = frozenset(
         "max_copy_number",
         "pass_only",
         "biosample_id",
-        "sex",
-        "population",
-        "superpopulation",
-        "skip",
-        "limit",
-        "format",
-        "group",
     }
 )
+PAGE_PARAMETERS: Final = frozenset({"skip", "limit"})
+LOOKUP_PARAMETERS: Final = (
+    REGION_PARAMETERS | ATTRIBUTE_PARAMETERS | CALL_FILTER_PARAMETERS | {"datasets"}
+)
+# Kept for callers of the first API version: everything /calls accepts.
+KNOWN_PARAMETERS: Final = LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}
 
 
 class ParameterError(ValueError):
@@ -143,6 +154,10 @@ def parse_region(params: Mapping[str, str], assembly: str) -> Region:
             "region=chr1:1000-2000, gene or cytoband",
         )
     source = given[0]
+    if source != "chrom":
+        for name in ("start", "end"):
+            if params.get(name):
+                raise ParameterError(name, f"is only used with chrom, not with {source}")
     if source == "gene":
         symbol = params["gene"].strip()
         loci = gene_loci(symbol, assembly)
@@ -241,21 +256,120 @@ def parse_filters(params: Mapping[str, str]) -> CallFilters:
     )
 
 
-def parse_lookup(
-    params: Mapping[str, str], *, datasets: tuple[str, ...], default_assembly: str
-) -> tuple[CallLookup, Region]:
-    unknown = sorted(set(params) - KNOWN_PARAMETERS)
+def check_known(params: Mapping[str, str], allowed: Collection[str]) -> None:
+    unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise ParameterError(unknown[0], "unknown parameter")
+
+
+def has_region(params: Mapping[str, str]) -> bool:
+    return any(params.get(name) for name in ("chrom", "region", "gene", "cytoband"))
+
+
+def has_call_filters(params: Mapping[str, str]) -> bool:
+    return has_region(params) or any(params.get(name) for name in CALL_FILTER_PARAMETERS)
+
+
+@dataclass(frozen=True, slots=True)
+class LookupRequest:
+    """What a lookup request asks for: one lookup per chromosome searched."""
+
+    assembly: str
+    dataset_ids: tuple[str, ...]
+    region: Region | None  # None: the whole genome
+    lookups: tuple[CallLookup, ...]
+
+    def echo(self) -> dict[str, object]:
+        region = self.region
+        return {
+            "datasets": list(self.dataset_ids),
+            "assembly": self.assembly,
+            "chrom": region.chrom if region else None,
+            "start": region.start if region else None,
+            "end": region.end if region else None,
+            "label": region.label if region else "whole genome",
+            "match": self.lookups[0].window.match.value if self.lookups else None,
+        }
+
+
+def parse_datasets(
+    params: Mapping[str, str], datasets: Mapping[str, DatasetInfo], default_assembly: str
+) -> tuple[str, tuple[str, ...]]:
+    """(assembly, dataset ids): the datasets asked for, else every dataset of the assembly.
+    Without an assembly parameter, requested datasets give theirs."""
     requested = _identifiers(params, "datasets")
-    dataset_ids = tuple(sorted(requested)) if requested else datasets
-    assembly = parse_assembly(params, default_assembly)
-    region = parse_region(params, assembly)
-    window = parse_match(params, region)
-    return CallLookup(dataset_ids, region.chrom, window, parse_filters(params)), region
+    for dataset_id in sorted(requested or ()):
+        if dataset_id not in datasets:
+            raise ParameterError("datasets", f"unknown dataset {dataset_id!r}")
+    assemblies = {_dataset_assembly(datasets[d]) for d in requested or ()}
+    if not params.get("assembly") and len(assemblies) == 1:
+        assembly = next(iter(assemblies))
+    else:
+        assembly = parse_assembly(params, default_assembly)
+    if requested:
+        wrong = sorted(d for d in requested if _dataset_assembly(datasets[d]) != assembly)
+        if wrong:
+            raise ParameterError("datasets", f"dataset {wrong[0]!r} is not on {assembly}")
+        return assembly, tuple(sorted(requested))
+    return assembly, tuple(d for d, info in datasets.items() if _dataset_assembly(info) == assembly)
+
+
+def _dataset_assembly(dataset: DatasetInfo) -> str:
+    try:
+        return normalise_assembly(dataset.assembly)
+    except ValueError:
+        return dataset.assembly
+
+
+def parse_lookups(
+    params: Mapping[str, str],
+    *,
+    datasets: Mapping[str, DatasetInfo],
+    default_assembly: str,
+    region_required: bool,
+) -> LookupRequest:
+    """The lookups of a request: its region's, or (when allowed) every chromosome's."""
+    assembly, dataset_ids = parse_datasets(params, datasets, default_assembly)
+    filters = parse_filters(params)
+    if has_region(params) or region_required:
+        region = parse_region(params, assembly)
+        window = parse_match(params, region)
+        return LookupRequest(
+            assembly, dataset_ids, region, (CallLookup(dataset_ids, region.chrom, window, filters),)
+        )
+    for name in ("start", "end", "start_max", "end_min", "match"):
+        if params.get(name):
+            raise ParameterError(name, "needs a region: chrom, region, gene or cytoband")
+    lookups = tuple(
+        CallLookup(
+            dataset_ids, chrom, whole_chromosome(chromosome_length(chrom, assembly)), filters
+        )
+        for chrom in chromosomes(assembly)
+    )
+    return LookupRequest(assembly, dataset_ids, None, lookups)
+
+
+def parse_attributes(params: Mapping[str, str]) -> CallFilters:
+    """Only the individual attributes (sex, population, superpopulation)."""
+    return parse_filters({k: v for k, v in params.items() if k in ATTRIBUTE_PARAMETERS})
 
 
 def parse_page(params: Mapping[str, str], default_limit: int, max_limit: int) -> tuple[int, int]:
     skip = _integer(params, "skip", maximum=10**9) or 0
     limit = _integer(params, "limit", maximum=max_limit)
     return skip, default_limit if limit is None else limit
+
+
+def parse_record_id(value: str, name: str = "id") -> str:
+    if not _RECORD_ID.match(value):
+        raise ParameterError(name, f"{value!r} is not a valid identifier")
+    return value
+
+
+def parse_dataset_id(params: Mapping[str, str], datasets: Mapping[str, DatasetInfo]) -> list[str]:
+    """Datasets a record lookup searches: those named by `datasets`, else all."""
+    requested = _identifiers(params, "datasets")
+    for dataset_id in sorted(requested or ()):
+        if dataset_id not in datasets:
+            raise ParameterError("datasets", f"unknown dataset {dataset_id!r}")
+    return sorted(requested) if requested else list(datasets)

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+import numpy.typing as npt
+
 from cnvbeacon.shared.intervals import MAX_LENGTH_CLASS
+
+Positions = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
 
 
 class Match(StrEnum):
@@ -69,6 +75,37 @@ class Window:
                 return self.start <= start < self.start_max and self.end_min <= end < self.end
             case Match.EXACT:
                 return start == self.start and end == self.end
+
+    def accepts_arrays(self, starts: Positions, ends: Positions) -> Mask:
+        """`accepts` for columns of calls at once (the count summaries use it)."""
+        return self._mask(starts, ends)
+
+    def _mask(self, starts: Positions, ends: Positions) -> Mask:
+        match self.match:
+            case Match.OVERLAP:
+                if self.start == self.end:
+                    return (starts < self.start) & (ends > self.start)
+                return (starts < self.end) & (ends > self.start)
+            case Match.CONTAINED:
+                return (starts >= self.start) & (ends <= self.end)
+            case Match.SPANNING:
+                return (starts <= self.start) & (ends >= self.end)
+            case Match.BRACKET:
+                assert self.start_max is not None
+                assert self.end_min is not None
+                return (
+                    (starts >= self.start)
+                    & (starts < self.start_max)
+                    & (ends >= self.end_min)
+                    & (ends < self.end)
+                )
+            case Match.EXACT:
+                return np.equal(starts, self.start) & np.equal(ends, self.end)
+
+
+def whole_chromosome(length: int) -> Window:
+    """Every call of a chromosome: calls never start before 0 nor reach past its end."""
+    return Window(Match.OVERLAP, 0, length)
 
 
 def classes_to_scan(

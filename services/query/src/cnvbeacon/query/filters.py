@@ -1,0 +1,68 @@
+"""Conditions on calls beyond the search window, evaluated exactly on each candidate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from cnvbeacon.shared.store.client import Document
+from cnvbeacon.shared.vocabulary import CNV, GAIN, LOSS, Direction, descendants
+
+# The EFO terms a call of each stored variant_type can carry (classify_copy_number): a
+# variant type is matched exactly by this set, so it is a plain efo_ids filter.
+EFO_IDS_OF_VARIANT_TYPE: Final[dict[str, frozenset[str]]] = {
+    Direction.LOSS.value: descendants(LOSS.id),
+    Direction.GAIN.value: descendants(GAIN.id),
+    Direction.UNKNOWN.value: frozenset({CNV.id}),
+}
+
+# Call attributes copied from the individual (see ingest call_writer), filtered by value.
+ATTRIBUTE_FIELDS: Final = ("biosample_id", "sex", "population", "superpopulation")
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilters:
+    """Conditions beyond the window; all optional, combined with AND."""
+
+    efo_ids: frozenset[str] | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_copy_number: float | None = None
+    max_copy_number: float | None = None
+    pass_only: bool = False
+    biosample_ids: frozenset[str] | None = None
+    sexes: frozenset[str] | None = None
+    populations: frozenset[str] | None = None
+    superpopulations: frozenset[str] | None = None
+
+    def attribute_sets(self) -> tuple[tuple[str, frozenset[str] | None], ...]:
+        """(call field, allowed values or None) for the attribute conditions."""
+        return (
+            ("biosample_id", self.biosample_ids),
+            ("sex", self.sexes),
+            ("population", self.populations),
+            ("superpopulation", self.superpopulations),
+        )
+
+    def accepts(self, call: Document) -> bool:
+        if self.efo_ids is not None and call["efo_id"] not in self.efo_ids:
+            return False
+        if self.min_length is not None and call["length"] < self.min_length:
+            return False
+        if self.max_length is not None and call["length"] > self.max_length:
+            return False
+        copy_number = call.get("copy_number")
+        if self.min_copy_number is not None and (
+            copy_number is None or copy_number < self.min_copy_number
+        ):
+            return False
+        if self.max_copy_number is not None and (
+            copy_number is None or copy_number > self.max_copy_number
+        ):
+            return False
+        if self.pass_only and not call["is_pass"]:
+            return False
+        for key, allowed in self.attribute_sets():
+            if allowed is not None and call.get(key) not in allowed:
+                return False
+        return True

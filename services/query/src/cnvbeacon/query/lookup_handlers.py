@@ -1,0 +1,338 @@
+"""Handlers of the lookup routes: /calls, /variants, /counts, /biosamples, /individuals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from aiohttp import web
+
+from cnvbeacon.query import keys
+from cnvbeacon.query.counts import Counts, Tally, summary_counts
+from cnvbeacon.query.datasets import DatasetInfo, read_datasets
+from cnvbeacon.query.exports import (
+    CONTENT_TYPES,
+    EXTENSIONS,
+    Bed,
+    ExportContext,
+    Format,
+    JsonLines,
+    Pgxseg,
+    Tsv,
+    Vcf,
+    Writer,
+)
+from cnvbeacon.query.params import (
+    ATTRIBUTE_PARAMETERS,
+    LOOKUP_PARAMETERS,
+    PAGE_PARAMETERS,
+    LookupRequest,
+    ParameterError,
+    check_known,
+    has_call_filters,
+    parse_attributes,
+    parse_dataset_id,
+    parse_lookups,
+    parse_page,
+)
+from cnvbeacon.query.samples import (
+    Carrier,
+    carriers_from_scan,
+    carriers_from_summaries,
+    individual_view,
+    individuals_of_biosamples,
+    registry,
+    registry_biosamples,
+)
+from cnvbeacon.query.search import Grouping, items, search
+from cnvbeacon.query.summary import DatasetSummary
+from cnvbeacon.query.views import biosample_view, call_view, json_ok, variant_view
+from cnvbeacon.shared.store.client import Database, Document
+from cnvbeacon.shared.web import DATABASE
+
+_SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+async def _lookup(
+    request: web.Request, allowed: Collection[str], *, region_required: bool
+) -> tuple[LookupRequest, Mapping[str, DatasetInfo]]:
+    params = dict(request.query)
+    check_known(params, allowed)
+    datasets = await read_datasets(request.app[DATABASE])
+    lookup = parse_lookups(
+        params,
+        datasets=datasets,
+        default_assembly=request.app[keys.SETTINGS].default_assembly,
+        region_required=region_required,
+    )
+    return lookup, datasets
+
+
+async def _summaries(
+    request: web.Request, lookup: LookupRequest, datasets: Mapping[str, DatasetInfo]
+) -> dict[str, DatasetSummary] | None:
+    return await request.app[keys.SUMMARIES].current({d: datasets[d] for d in lookup.dataset_ids})
+
+
+def _page(request: web.Request) -> tuple[int, int]:
+    settings = request.app[keys.SETTINGS]
+    return parse_page(request.query, settings.default_page_size, settings.max_page_size)
+
+
+def _format(params: Mapping[str, str]) -> Format:
+    text = params.get("format") or Format.JSON.value
+    try:
+        return Format(text)
+    except ValueError:
+        raise ParameterError("format", f"must be one of {[f.value for f in Format]}") from None
+
+
+async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.StreamResponse:
+    lookup, datasets = await _lookup(
+        request, LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}, region_required=True
+    )
+    output = _format(request.query)
+    if output is not Format.JSON:
+        for name in PAGE_PARAMETERS:
+            if request.query.get(name):
+                raise ParameterError(name, "exports stream the whole result; page with format=json")
+        return await _export(request, lookup, datasets, grouping, output)
+    skip, limit = _page(request)
+    summaries = await _summaries(request, lookup, datasets)
+    result = await search(request.app[DATABASE], lookup.lookups, summaries, grouping, skip, limit)
+    views = [
+        variant_view(i) if grouping is Grouping.VARIANTS else call_view(i)  # type: ignore[arg-type]
+        for i in result.items
+    ]
+    return json_ok(
+        {
+            "query": {**lookup.echo(), "skip": skip, "limit": limit},
+            "counts": result.counts.as_dict(),
+            "counted_by": result.counted_by,
+            grouping.value: views,
+        }
+    )
+
+
+async def get_calls(request: web.Request) -> web.StreamResponse:
+    """Matching calls (one per sample call), paged, with counts; or an export."""
+    return await _calls_or_variants(request, Grouping.CALLS)
+
+
+async def get_variants(request: web.Request) -> web.StreamResponse:
+    """Distinct variants of the matching calls, with their carriers; or an export."""
+    return await _calls_or_variants(request, Grouping.VARIANTS)
+
+
+async def _count(
+    db: Database, lookup: LookupRequest, summaries: Mapping[str, DatasetSummary] | None
+) -> tuple[Counts, str]:
+    if summaries is not None:
+        return summary_counts(summaries, lookup.lookups), "summary"
+    tally = Tally()
+    async for _ in items(db, lookup.lookups, Grouping.CALLS, tally=tally):
+        pass
+    return tally.counts(), "scan"
+
+
+async def get_counts(request: web.Request) -> web.Response:
+    """Counts of calls, variants, biosamples and individuals; without a region, genome-wide."""
+    lookup, datasets = await _lookup(request, LOOKUP_PARAMETERS, region_required=False)
+    summaries = await _summaries(request, lookup, datasets)
+    counts, counted_by = await _count(request.app[DATABASE], lookup, summaries)
+    return json_ok({"query": lookup.echo(), "counts": counts.as_dict(), "counted_by": counted_by})
+
+
+async def _carriers(request: web.Request) -> tuple[LookupRequest, list[Carrier], str]:
+    lookup, datasets = await _lookup(
+        request, LOOKUP_PARAMETERS | PAGE_PARAMETERS, region_required=False
+    )
+    summaries = await _summaries(request, lookup, datasets)
+    if summaries is not None:
+        return lookup, carriers_from_summaries(summaries, lookup.lookups), "summary"
+    return lookup, await carriers_from_scan(request.app[DATABASE], lookup.lookups), "scan"
+
+
+async def _registered(db: Database, carriers: list[Carrier]) -> dict[tuple[str, str], Document]:
+    """(dataset, biosample) -> registered individual, for these carriers."""
+    found: dict[tuple[str, str], Document] = {}
+    for dataset_id in sorted({c.dataset_id for c in carriers}):
+        wanted = [c.biosample_id for c in carriers if c.dataset_id == dataset_id]
+        for biosample_id, document in (
+            await individuals_of_biosamples(db, dataset_id, wanted)
+        ).items():
+            found[(dataset_id, biosample_id)] = document
+    return found
+
+
+def _individual_keys(carriers: list[Carrier]) -> list[tuple[str, str]]:
+    return sorted({(c.dataset_id, c.individual_id) for c in carriers})
+
+
+async def _registry(request: web.Request) -> tuple[list[str], list[Document]]:
+    params = dict(request.query)
+    check_known(params, ATTRIBUTE_PARAMETERS | PAGE_PARAMETERS | {"datasets"})
+    datasets = await read_datasets(request.app[DATABASE])
+    dataset_ids = parse_dataset_id(params, datasets)
+    attributes = parse_attributes(params)
+    documents = [
+        d
+        for d in await registry(request.app[DATABASE], dataset_ids)
+        if all(
+            allowed is None or d.get(field) in allowed
+            for field, allowed in attributes.attribute_sets()
+        )
+    ]
+    return dataset_ids, documents
+
+
+async def get_biosamples(request: web.Request) -> web.Response:
+    """With a region or call filters: biosamples carrying a matching call. Otherwise the
+    registered biosamples of the datasets, filtered by sex/population/superpopulation."""
+    skip, limit = _page(request)
+    db = request.app[DATABASE]
+    if has_call_filters(request.query):
+        lookup, carriers, counted_by = await _carriers(request)
+        page = carriers[skip : skip + limit]
+        registered = await _registered(db, page)
+        return json_ok(
+            {
+                "query": {**lookup.echo(), "skip": skip, "limit": limit},
+                "counts": {
+                    "biosamples": len(carriers),
+                    "individuals": len(_individual_keys(carriers)),
+                },
+                "counted_by": counted_by,
+                "biosamples": [
+                    biosample_view(c, registered.get((c.dataset_id, c.biosample_id))) for c in page
+                ],
+            }
+        )
+    dataset_ids, documents = await _registry(request)
+    records = registry_biosamples(documents)
+    return json_ok(
+        {
+            "query": {"datasets": dataset_ids, "skip": skip, "limit": limit},
+            "counts": {"biosamples": len(records), "individuals": len(documents)},
+            "counted_by": "registry",
+            "biosamples": records[skip : skip + limit],
+        }
+    )
+
+
+async def get_individuals(request: web.Request) -> web.Response:
+    """With a region or call filters: individuals carrying a matching call. Otherwise the
+    registered individuals of the datasets, filtered by sex/population/superpopulation."""
+    skip, limit = _page(request)
+    db = request.app[DATABASE]
+    if has_call_filters(request.query):
+        lookup, carriers, counted_by = await _carriers(request)
+        keys_ = _individual_keys(carriers)
+        page_keys = keys_[skip : skip + limit]
+        wanted = set(page_keys)
+        page_carriers = [c for c in carriers if (c.dataset_id, c.individual_id) in wanted]
+        registered = await _registered(db, page_carriers)
+        views: dict[tuple[str, str], dict[str, Any]] = {}
+        for carrier in page_carriers:
+            key = (carrier.dataset_id, carrier.individual_id)
+            document = registered.get((carrier.dataset_id, carrier.biosample_id))
+            view = views.get(key)
+            if view is None:
+                view = views[key] = _carrier_individual(carrier, document)
+            view["matching_calls"] += carrier.calls
+        return json_ok(
+            {
+                "query": {**lookup.echo(), "skip": skip, "limit": limit},
+                "counts": {"biosamples": len(carriers), "individuals": len(keys_)},
+                "counted_by": counted_by,
+                "individuals": [views[k] for k in page_keys],
+            }
+        )
+    dataset_ids, documents = await _registry(request)
+    return json_ok(
+        {
+            "query": {"datasets": dataset_ids, "skip": skip, "limit": limit},
+            "counts": {
+                "individuals": len(documents),
+                "biosamples": len(registry_biosamples(documents)),
+            },
+            "counted_by": "registry",
+            "individuals": [individual_view(d) for d in documents[skip : skip + limit]],
+        }
+    )
+
+
+def _carrier_individual(carrier: Carrier, document: Document | None) -> dict[str, Any]:
+    if document is not None:
+        view = individual_view(document)
+    else:
+        view = {
+            "id": f"{carrier.dataset_id}:{carrier.individual_id}",
+            "dataset_id": carrier.dataset_id,
+            "individual_id": carrier.individual_id,
+            "sex": carrier.sex or "unknown",
+            "population": carrier.population,
+            "superpopulation": carrier.superpopulation,
+            "biosample_ids": [carrier.biosample_id],
+        }
+    view["matching_calls"] = 0
+    return view
+
+
+def _writer(
+    output: Format, grouping: Grouping, context: ExportContext, carriers: list[Carrier]
+) -> Writer:
+    match output:
+        case Format.JSONL:
+            return JsonLines()
+        case Format.TSV:
+            return Tsv(variants=grouping is Grouping.VARIANTS)
+        case Format.BED:
+            return Bed()
+        case Format.PGXSEG:
+            return Pgxseg(context)
+        case Format.VCF:
+            return Vcf(context, carriers)
+    raise AssertionError(output)
+
+
+async def _export(
+    request: web.Request,
+    lookup: LookupRequest,
+    datasets: Mapping[str, DatasetInfo],
+    grouping: Grouping,
+    output: Format,
+) -> web.StreamResponse:
+    db = request.app[DATABASE]
+    context = ExportContext(
+        lookup.assembly,
+        lookup.dataset_ids,
+        lookup.echo()["label"],  # type: ignore[arg-type]
+        tuple(item.chrom for item in lookup.lookups),
+    )
+    carriers: list[Carrier] = []
+    if output is Format.VCF:
+        summaries = await _summaries(request, lookup, datasets)
+        if summaries is not None:
+            carriers = carriers_from_summaries(summaries, lookup.lookups)
+        else:
+            carriers = await carriers_from_scan(db, lookup.lookups)
+    writer = _writer(output, grouping, context, carriers)
+    name = _SLUG.sub("_", f"cnvbeacon-{grouping.value}-{context.label}").strip("_")
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": f"{CONTENT_TYPES[output]}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{name}.{EXTENSIONS[output]}"',
+        }
+    )
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    await response.write(writer.header().encode())
+    async for batch in items(db, lookup.lookups, grouping):
+        text = writer.batch(batch)
+        if text:
+            await response.write(text.encode())
+    await response.write(writer.finish().encode())
+    await response.write_eof()
+    return response
