@@ -6,7 +6,9 @@ import hmac
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import PurePath
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
@@ -89,6 +91,11 @@ def _sample_metadata(params: dict[str, str], sample: str | None) -> dict[str, An
     return {sample: attributes}
 
 
+def upload_name(filename: str) -> str:
+    """The base name of a multipart file name (clients may percent-encode '/')."""
+    return PurePath(unquote(filename)).name
+
+
 def job_view(job: Job) -> dict[str, Any]:
     return job.model_dump(mode="json", by_alias=False)
 
@@ -157,7 +164,7 @@ async def _store_upload(request: web.Request, filename: str | None) -> tuple[str
         multipart = await request.multipart()
         async for part in multipart:
             if isinstance(part, BodyPartReader) and part.name == "file":
-                name = part.filename or filename or "upload.vcf"
+                name = upload_name(part.filename) if part.filename else filename or "upload.vcf"
                 file_id, _ = await uploads.save(
                     name, _chunks_of(part), max_bytes=settings.max_upload_bytes
                 )
@@ -198,14 +205,15 @@ async def post_batch(request: web.Request) -> web.Response:
                 file_id, _ = await request.app[keys.UPLOADS].save(
                     part.filename, _chunks_of(part), max_bytes=settings.max_upload_bytes
                 )
-                uploaded[part.filename] = file_id
+                # Matched to manifest rows by file name: clients may send base names only.
+                uploaded[upload_name(part.filename)] = file_id
     else:
         manifest_text = (await request.read()).decode("utf-8", errors="replace")
     if not manifest_text:
         raise BadRequestError("no manifest given", "manifest")
     rows = parse_manifest(manifest_text)
     for row in rows:
-        if row.file not in uploaded and not is_url(row.file):
+        if PurePath(row.file).name not in uploaded and not is_url(row.file):
             try:
                 resolve_inbox_path(settings.inbox_dir, row.file)
             except SourceError as error:
@@ -237,7 +245,7 @@ async def _submit_row(
         dataset_id=dataset,
         source=row.file,
         assembly=row.assembly or default_assembly,
-        file_id=uploaded.get(row.file),
+        file_id=None if is_url(row.file) else uploaded.get(PurePath(row.file).name),
         sample_id=row.sample_id,
         sample_metadata=row.sample_metadata(),
         batch_id=batch_id,

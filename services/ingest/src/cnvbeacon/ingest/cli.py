@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
+from cnvbeacon.ingest import remote
 from cnvbeacon.ingest.convert import FORMATS, ConversionSummary, convert_files
 from cnvbeacon.ingest.vcf import VcfFormatError
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cnvb", description="cnvbeacon command-line tools")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_convert(subcommands)
+    remote.add_parsers(subcommands)
     return parser
 
 
