@@ -99,3 +99,48 @@ async def test_store_outage_mid_job_is_retried_without_dead_lettering(
     assert job["attempts"] >= 2
     assert job["counts"]["calls_stored"] == records
     assert await database[CALLS].count_documents({}) == records
+
+
+@pytest.mark.parametrize("grace_s", [60.0, 0.3])
+async def test_sigterm_finishes_or_hands_back_the_job(
+    backends_env: Backends, database: Database, tmp_path: Path, grace_s: float
+) -> None:
+    """With time to spare the worker finishes its job before exiting; without, it returns
+    the job to the queue and another worker completes it. Either way nothing is lost."""
+    big = tmp_path / "big.vcf.gz"
+    records = write_big_vcf(HG00096_VCF, big, copies=40)
+    port = localstack.free_port()
+    env = {
+        **backends_env.env(),
+        "CNVB_PORT": str(port),
+        "CNVB_ADMIN_TOKEN": TOKEN,
+        "CNVB_WRITE_BATCH_SIZE": "500",
+        "CNVB_LOG_JSON": "false",
+        "CNVB_SHUTDOWN_GRACE_S": str(grace_s),
+    }
+    log_path = tmp_path / "worker.log"
+    worker = localstack.start_service("ingest", env, log_path)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        localstack.wait_ready("ingest", url, 60, worker, log_path)
+        async with ClientSession() as session:
+            job_id = await submit_file(session, url, big)
+
+            async def some_calls_stored() -> bool:
+                return await database[CALLS].count_documents({"job_id": job_id}) > 2000
+
+            await wait_for(some_calls_stored, timeout=60, what="the first calls")
+            worker.send_signal(signal.SIGTERM)
+            exit_code = await asyncio.to_thread(worker.wait, 120)
+            assert exit_code == 0, log_path.read_text()[-2000:]
+            stored_at_exit = await database[CALLS].count_documents({})
+            if grace_s > 10:
+                assert stored_at_exit == records
+            async with serve(create_app(ingest_settings(backends_env))) as second:
+                job = await wait_for_job(session, second, job_id, timeout=240)
+    finally:
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGKILL)
+    assert job["state"] == "succeeded", job
+    assert job["attempts"] == (1 if grace_s > 10 else 2)
+    assert await database[CALLS].count_documents({}) == records
