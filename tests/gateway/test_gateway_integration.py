@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -18,7 +21,7 @@ from cnvbeacon.query.app import create_app as create_query
 from cnvbeacon.query.settings import QuerySettings
 from tests.conftest import HG00096_VCF, Backends
 from tests.gateway.schema_validation import validate
-from tests.ingest.test_ingest_integration import ingest_settings, submit_file
+from tests.ingest.test_ingest_integration import AUTH, ingest_settings, submit_file
 from tests.support.services import serve, wait_for_job
 
 pytestmark = pytest.mark.integration
@@ -137,3 +140,38 @@ async def test_gateway_readiness_includes_its_upstreams(stack: Stack) -> None:
         body = await response.json()
     assert response.status == 200
     assert body["checks"] == {"query": "ok", "ingest": "ok"}
+
+
+async def test_upload_through_the_gateway_with_live_events(stack: Stack) -> None:
+    events: list[dict[str, Any]] = []
+    async with ClientSession() as session:
+        async with session.get(f"{stack.gateway}/api/ingest/events") as stream:
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            await stream.content.readline()  # ": connected"
+            async with session.post(
+                f"{stack.gateway}/api/ingest/jobs",
+                params={"dataset": "upload"},
+                data=HG00096_VCF.read_bytes(),
+                headers=AUTH,
+            ) as response:
+                job = await response.json()
+                assert response.status == 202, job
+            async with asyncio.timeout(60):
+                while not events or events[-1]["state"] not in ("succeeded", "failed"):
+                    line = (await stream.content.readline()).decode().strip()
+                    if line.startswith("data: "):
+                        event = json.loads(line.removeprefix("data: "))
+                        if event["job_id"] == job["id"]:
+                            events.append(event)
+        assert [e["state"] for e in events][0] == "queued"
+        assert events[-1]["state"] == "succeeded"
+        assert events[-1]["counts"]["calls_stored"] == 591
+        async with session.get(f"{stack.gateway}/api/ingest/jobs/{job['id']}") as response:
+            assert (await response.json())["state"] == "succeeded"
+        async with session.post(
+            f"{stack.gateway}/api/ingest/jobs", data=b"x", headers={"Authorization": "Bearer wrong"}
+        ) as response:
+            body = await response.json()
+        assert response.status == 401
+        validate(body, "framework/json/responses/beaconErrorResponse.json")
+        assert "admin token" in body["error"]["errorMessage"]

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from cnvbeacon.gateway import beacon_api, keys
+from cnvbeacon.gateway import beacon_api, ingest_api, keys
 from cnvbeacon.gateway.beacon.configuration import SecurityConfiguration
 from cnvbeacon.gateway.beacon.filter_catalogue import build_filter_catalogue
 from cnvbeacon.gateway.beacon.request_policy import RequestPolicy
 from cnvbeacon.gateway.settings import GatewaySettings
 from cnvbeacon.gateway.upstream import ServiceClient
-from cnvbeacon.shared.web import READINESS_CHECKS, ReadinessCheck, base_app
+from cnvbeacon.shared.web import READINESS_CHECKS, ReadinessCheck, amqp_ctx, base_app
 
 
 async def upstream_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -46,6 +46,7 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     app[keys.CATALOGUE] = build_filter_catalogue()
     app[keys.POLICY] = RequestPolicy(max_limit=settings.max_page_size)
     app[keys.SECURITY] = SecurityConfiguration()
-    app.cleanup_ctx.append(upstream_ctx)
+    app.cleanup_ctx.extend([amqp_ctx, upstream_ctx])
     beacon_api.add_routes(app)
+    ingest_api.add_routes(app)
     return app
