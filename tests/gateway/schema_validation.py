@@ -28,6 +28,7 @@ SCHEMA_ROOT = Path(
     )
 )
 SPEC_BASE_URL = "https://raw.githubusercontent.com/ga4gh-beacon/beacon-v2/main/"
+GENOMIC_VARIATION = "models/json/beacon-v2-default-model/genomicVariations/defaultSchema.json"
 VRS_URL = "https://w3id.org/ga4gh/schema/vrs/1.3/vrs.json"
 VRS_PATH = "external/vrs-1.3.0/vrs.json"
 MISSING_MODEL_INFO = "models/json/beacon-v2-default-model/common/info.json"
@@ -89,4 +90,10 @@ def load_example(relative_path: str) -> Any:
     return json.loads((SCHEMA_ROOT / relative_path).read_text(encoding="utf-8"))
 
 
-__all__ = ["ValidationError", "load_example", "validate", "validation_errors"]
+__all__ = [
+    "GENOMIC_VARIATION",
+    "ValidationError",
+    "load_example",
+    "validate",
+    "validation_errors",
+]

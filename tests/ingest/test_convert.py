@@ -19,8 +19,8 @@ from cnvbeacon.ingest.convert import (
     convert_files,
 )
 from cnvbeacon.ingest.vcf import VcfFormatError
-from tests.beacon_schemas import GENOMIC_VARIATION, validate
 from tests.conftest import HG00096_VCF
+from tests.gateway.schema_validation import GENOMIC_VARIATION, validate
 
 FixturePath = Callable[[str], Path]
 

@@ -16,7 +16,12 @@ from cnvbeacon.shared.vrs import (
     genomic_variation_of_calls,
     sequence_id,
 )
-from tests.beacon_schemas import GENOMIC_VARIATION, ValidationError, validate, validation_errors
+from tests.gateway.schema_validation import (
+    GENOMIC_VARIATION,
+    ValidationError,
+    validate,
+    validation_errors,
+)
 
 SEQINFO = Path("/work/shared/data/reference")
 

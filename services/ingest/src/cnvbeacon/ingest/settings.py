@@ -17,7 +17,7 @@ class IngestSettings(ServiceSettings):
     # Unacknowledged job messages a worker holds at once; a job is a whole file, so keep it small.
     worker_prefetch: int = Field(default=1, ge=1, le=64)
     # Calls per insert_many round trip.
-    write_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    write_batch_size: int = Field(default=1000, ge=1, le=100_000)
     # Server-side directory jobs may name files in (paths must not escape it).
     inbox_dir: Path | None = None
     watch_inbox: bool = False
