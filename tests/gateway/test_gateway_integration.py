@@ -139,7 +139,7 @@ async def test_gateway_readiness_includes_its_upstreams(stack: Stack) -> None:
     async with ClientSession() as session, session.get(f"{stack.gateway}/readyz") as response:
         body = await response.json()
     assert response.status == 200
-    assert body["checks"] == {"query": "ok", "ingest": "ok"}
+    assert body["checks"] == {"query": "ok", "ingest": "ok", "rabbitmq": "ok"}
 
 
 async def test_upload_through_the_gateway_with_live_events(stack: Stack) -> None:

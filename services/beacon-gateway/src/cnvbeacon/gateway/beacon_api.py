@@ -169,7 +169,7 @@ async def g_variants(request: web.Request) -> web.Response:
             },
         )
         records = [genomic_variation(stored_call(call)) for call in body["calls"]]
-        return ResultSet(id=dataset_id, count=int(body["total_calls"]), results=records)
+        return ResultSet(id=dataset_id, count=int(body["counts"]["calls"]), results=records)
 
     result_sets = await asyncio.gather(*(search(d) for d in datasets))
     total = sum(s.count for s in result_sets)
