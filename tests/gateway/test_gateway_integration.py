@@ -163,7 +163,7 @@ async def test_upload_through_the_gateway_with_live_events(stack: Stack) -> None
                         event = json.loads(line.removeprefix("data: "))
                         if event["job_id"] == job["id"]:
                             events.append(event)
-        assert [e["state"] for e in events][0] == "queued"
+        assert events[0]["state"] == "queued"
         assert events[-1]["state"] == "succeeded"
         assert events[-1]["counts"]["calls_stored"] == 591
         async with session.get(f"{stack.gateway}/api/ingest/jobs/{job['id']}") as response:
