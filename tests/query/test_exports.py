@@ -1,0 +1,148 @@
+"""Streaming exports: every format holds exactly the lookup's result, with each format's
+coordinates (VCF checked by htslib through pysam)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pysam
+import pytest
+import pytest_asyncio
+from aiohttp import ClientSession
+
+from tests.query.cohort import (
+    Query,
+    StoredCohort,
+    brute_force,
+    cohort_services,
+    expected_variants,
+)
+
+pytestmark = pytest.mark.integration
+
+QUERY = Query("1", 0, 30_000_000)
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def cohort(mongodb_url: str) -> AsyncIterator[StoredCohort]:
+    async with cohort_services(mongodb_url, seed=5, count=1200) as stored:
+        yield stored
+
+
+async def export(url: str, path: str, output: str, **extra: str) -> tuple[str, dict[str, str]]:
+    params = {**QUERY.params(), "format": output, **extra}
+    async with ClientSession() as session, session.get(f"{url}{path}", params=params) as r:
+        assert r.status == 200, await r.text()
+        return await r.text(), dict(r.headers)
+
+
+@pytest.mark.parametrize("output", ["jsonl", "tsv", "bed", "vcf", "pgxseg"])
+async def test_exports_are_streamed_in_chunks(cohort: StoredCohort, output: str) -> None:
+    _, headers = await export(cohort.scan_url, "/calls", output)
+    assert headers["Transfer-Encoding"] == "chunked"
+    assert "attachment" in headers["Content-Disposition"]
+
+
+async def test_jsonl_tsv_bed_hold_the_calls(cohort: StoredCohort) -> None:
+    matching = brute_force(cohort.calls, QUERY)
+    assert len(matching) > 100
+    text, _ = await export(cohort.scan_url, "/calls", "jsonl")
+    rows = [json.loads(line) for line in text.splitlines()]
+    assert [(r["id"], r["start"], r["end"]) for r in rows] == [
+        (c["_id"], c["start"], c["end"]) for c in matching
+    ]
+    text, _ = await export(cohort.scan_url, "/calls", "tsv")
+    header, *lines = text.splitlines()
+    columns = header.split("\t")
+    tsv = [dict(zip(columns, line.split("\t"), strict=True)) for line in lines]
+    assert [(r["id"], int(r["start"]), int(r["end"])) for r in tsv] == [
+        (c["_id"], c["start"], c["end"]) for c in matching
+    ]
+    text, _ = await export(cohort.scan_url, "/calls", "bed")
+    bed = [line.split("\t") for line in text.splitlines()]
+    assert [(f[0], int(f[1]), int(f[2]), f[3]) for f in bed] == [
+        (f"chr{c['chrom']}", c["start"], c["end"], c["_id"]) for c in matching
+    ]
+
+
+async def test_variant_exports_hold_the_distinct_variants(cohort: StoredCohort) -> None:
+    variants = expected_variants(brute_force(cohort.calls, QUERY))
+    text, _ = await export(cohort.summary_url, "/variants", "tsv")
+    _, *lines = text.splitlines()
+    assert [(line.split("\t")[0], int(line.split("\t")[8])) for line in lines] == [
+        (variant_id, len(calls)) for variant_id, calls in variants
+    ]
+    text, _ = await export(cohort.summary_url, "/variants", "bed")
+    assert [line.split("\t")[3] for line in text.splitlines()] == [v for v, _ in variants]
+
+
+async def test_vcf_is_valid_with_padding_base_positions(
+    cohort: StoredCohort, tmp_path: Path
+) -> None:
+    matching = brute_force(cohort.calls, QUERY)
+    variants = expected_variants(matching)
+    by_id = {c["_id"]: c for c in matching}
+    for url, path in ((cohort.scan_url, "/calls"), (cohort.summary_url, "/variants")):
+        text, _ = await export(url, path, "vcf")
+        file = tmp_path / f"export{path.replace('/', '-')}.vcf"
+        file.write_text(text)
+        with pysam.VariantFile(str(file)) as vcf:
+            assert vcf.header.version == "VCFv4.2"
+            samples = list(vcf.header.samples)
+            assert samples == sorted({f"{c['dataset_id']}:{c['biosample_id']}" for c in matching})
+            records = list(vcf)
+        assert [r.id for r in records] == [v for v, _ in variants]
+        for record, (_, call_ids) in zip(records, variants, strict=True):
+            call = by_id[call_ids[0]]
+            # POS is the padding base: 1-based POS = 0-based start; END = end.
+            assert (record.chrom, record.pos, record.stop) == (
+                f"chr{call['chrom']}",
+                call["start"],
+                call["end"],
+            )
+            assert record.alts == (f"<{call['variant_type']}>",)
+            sign = -1 if call["variant_type"] == "DEL" else 1
+            assert record.info["SVLEN"] == sign * (call["end"] - call["start"])
+            assert record.info["NCALLS"] == len(call_ids)
+            carriers = {f"{by_id[i]['dataset_id']}:{by_id[i]['biosample_id']}" for i in call_ids}
+            for sample in samples:
+                copy_number = record.samples[sample]["CN"]
+                if sample in carriers:
+                    carrier = next(
+                        by_id[i]
+                        for i in sorted(call_ids)
+                        if f"{by_id[i]['dataset_id']}:{by_id[i]['biosample_id']}" == sample
+                    )
+                    assert copy_number == carrier["copy_number"]
+                else:
+                    assert copy_number is None
+
+
+async def test_pgxseg_lines_are_calls_with_their_states(cohort: StoredCohort) -> None:
+    matching = brute_force(cohort.calls, QUERY)
+    text, _ = await export(cohort.scan_url, "/calls", "pgxseg")
+    lines = text.splitlines()
+    assert lines[0].startswith("#meta=>")
+    assert lines[1].split("\t") == [
+        "biosample_id",
+        "reference_name",
+        "start",
+        "end",
+        "log2",
+        "variant_type",
+        "reference_sequence",
+        "sequence",
+        "variant_state_id",
+        "variant_state_label",
+    ]
+    rows = [line.split("\t") for line in lines[2:]]
+    assert len(rows) == len(matching)
+    for row, call in zip(rows, matching, strict=True):
+        assert row[:4] == [call["biosample_id"], "1", str(call["start"]), str(call["end"])]
+        assert row[5] == call["variant_type"]
+        assert row[8] == call["efo_id"]
+        ratio = call["copy_ratio"]
+        assert row[4] == (f"{math.log2(ratio):.4f}" if ratio else ".")
