@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -83,3 +84,34 @@ def test_classes_to_scan_skips_classes_outside_the_length_filter() -> None:
     assert classes_to_scan(maxima, min_length=1000) == [(3, 5000), (5, 400_000)]
     assert classes_to_scan(maxima, max_length=9999) == [(2, 999), (3, 5000)]
     assert classes_to_scan(maxima, min_length=6000, max_length=50_000) == []
+
+
+@given(
+    match=st.sampled_from(list(Match)),
+    calls=st.lists(st.tuples(coordinates, lengths), min_size=1, max_size=30),
+    window_start=coordinates,
+    window_length=st.integers(min_value=0, max_value=5_000_000),
+    bracket=st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)),
+)
+def test_column_predicate_equals_the_per_call_one(
+    match: Match,
+    calls: list[tuple[int, int]],
+    window_start: int,
+    window_length: int,
+    bracket: tuple[int, int],
+) -> None:
+    end = window_start + window_length
+    if match is Match.BRACKET:
+        window = Window(
+            match,
+            window_start,
+            end,
+            start_max=min(window_start + bracket[0], end),
+            end_min=min(window_start + bracket[1], end),
+        )
+    else:
+        window = Window(match, window_start, end)
+    starts = np.array([s for s, _ in calls], dtype=np.int64)
+    ends = np.array([s + n for s, n in calls], dtype=np.int64)
+    expected = [window.accepts(s, s + n) for s, n in calls]
+    assert window.accepts_arrays(starts, ends).tolist() == expected
