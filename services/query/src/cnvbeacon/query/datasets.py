@@ -31,12 +31,9 @@ async def read_datasets(db: Database) -> dict[str, DatasetInfo]:
     return found
 
 
-async def calls_may_have_changed(db: Database, dataset_ids: list[str], since: datetime) -> bool:
-    """True if a job of these datasets is running or has started since `since`: its calls
-    may be written (even partly, if it then failed) without a data_version bump yet."""
-    async for job in db[JOBS].find({"state": JobState.RUNNING.value}, {"dataset_id": 1}):
-        if job.get("dataset_id") in dataset_ids:
-            return True
+async def jobs_started_since(db: Database, dataset_ids: list[str], since: datetime) -> bool:
+    """True if a job of these datasets has started since `since` (the jobs index
+    {dataset_id, started_at})."""
     for dataset_id in dataset_ids:
         started = await db[JOBS].find_one(
             {"dataset_id": dataset_id, "started_at": {"$gte": since}}, {"_id": 1}
@@ -44,3 +41,12 @@ async def calls_may_have_changed(db: Database, dataset_ids: list[str], since: da
         if started is not None:
             return True
     return False
+
+
+async def calls_may_have_changed(db: Database, dataset_ids: list[str], since: datetime) -> bool:
+    """True if a job of these datasets is running or has started since `since`: its calls
+    may be written (even partly, if it then failed) without a data_version bump yet."""
+    async for job in db[JOBS].find({"state": JobState.RUNNING.value}, {"dataset_id": 1}):
+        if job.get("dataset_id") in dataset_ids:
+            return True
+    return await jobs_started_since(db, dataset_ids, since)

@@ -1,6 +1,7 @@
 """The count summaries a query service holds, and when they may be used.
 
-A summary answers for its dataset only while it is current: its data_version is the
+Summaries are kept in the store (summary_store), so a restarted or added replica loads
+them. A summary answers for its dataset only while it is current: its data_version is the
 dataset's, and no job of the dataset has run since its calls were read (a running or
 failed job writes calls before, or without, bumping the version). Otherwise requests
 count by scanning, and a rebuild is started in the background; a poller also rebuilds
@@ -18,9 +19,15 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from cnvbeacon.query.datasets import DatasetInfo, calls_may_have_changed, read_datasets
+from cnvbeacon.query.datasets import (
+    DatasetInfo,
+    calls_may_have_changed,
+    jobs_started_since,
+    read_datasets,
+)
 from cnvbeacon.query.summary import DatasetSummary
 from cnvbeacon.query.summary_build import build_summary
+from cnvbeacon.query.summary_store import load_summary, save_summary
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.web import DATABASE
 
@@ -69,7 +76,9 @@ class Summaries:
             return None
         summaries = {d: s for d, s in held.items() if s is not None}
         oldest = min((s.read_from for s in summaries.values()), default=None)
-        if oldest is not None and await calls_may_have_changed(self._db, list(datasets), oldest):
+        # A build never starts while a job of its dataset runs, so a job that may have
+        # changed calls since has started since.
+        if oldest is not None and await jobs_started_since(self._db, list(datasets), oldest):
             for dataset_id in datasets:
                 self.refresh(dataset_id)
             return None
@@ -82,7 +91,11 @@ class Summaries:
 
     async def _build(self, dataset_id: str) -> None:
         try:
-            summary = await build_summary(self._db, dataset_id)
+            summary = await self._stored(dataset_id)
+            if summary is None:
+                summary = await build_summary(self._db, dataset_id)
+                if summary is not None:
+                    await save_summary(self._db, summary)
             if summary is not None:
                 self._held[dataset_id] = summary
         except Exception:
@@ -90,9 +103,15 @@ class Summaries:
         finally:
             del self._builds[dataset_id]
 
-    async def wait_for_builds(self) -> None:
-        while self._builds:
-            await asyncio.gather(*self._builds.values(), return_exceptions=True)
+    async def _stored(self, dataset_id: str) -> DatasetSummary | None:
+        """The stored summary of the dataset's current version, unless a job ran since."""
+        dataset = (await read_datasets(self._db)).get(dataset_id)
+        if dataset is None:
+            return None
+        stored = await load_summary(self._db, dataset_id, dataset.data_version)
+        if stored is None or await calls_may_have_changed(self._db, [dataset_id], stored.read_from):
+            return None
+        return stored
 
     async def poll(self) -> None:
         """Rebuild stale summaries every poll_s seconds."""

@@ -108,6 +108,7 @@ async def build_summary(db: Database, dataset_id: str) -> DatasetSummary | None:
         return None
     version = datasets[dataset_id].data_version
     read_from = datetime.now(UTC) - CLOCK_MARGIN
+    read_from = read_from.replace(microsecond=read_from.microsecond // 1000 * 1000)  # as BSON
     if await calls_may_have_changed(db, [dataset_id], read_from):
         return None
     started = time.perf_counter()

@@ -16,6 +16,8 @@ INDIVIDUALS: Final = "individuals"
 LENGTH_CLASS_MAX: Final = "length_class_max"
 INBOX_FILES: Final = "inbox_files"
 UPLOADS_BUCKET: Final = "uploads"
+# The query service's count summaries (columns of each dataset's calls, by data_version).
+COUNT_SUMMARIES: Final = "count_summaries"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
     CALLS: [
@@ -49,6 +51,7 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
         IndexModel([("dataset_id", ASCENDING), ("biosample_ids", ASCENDING)], name="biosamples"),
     ],
     LENGTH_CLASS_MAX: [],
+    COUNT_SUMMARIES: [],
     BATCHES: [],
     DATASETS: [],
 }

@@ -1,0 +1,85 @@
+"""Count summaries kept in the store, so that restarts and other replicas load them (a few
+seconds) instead of reading every call again. One manifest per (dataset, data_version),
+written last, and the columns in parts of at most PART_ROWS rows (well under 16 MB)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import numpy as np
+from bson import Binary
+
+from cnvbeacon.query.summary import CODED_FIELDS, ChromColumns, DatasetSummary, Vocabulary
+from cnvbeacon.shared.store.client import Database, Document
+from cnvbeacon.shared.store.collections import COUNT_SUMMARIES
+
+PART_ROWS: Final = 100_000
+_COLUMNS: Final = ("start", "end", "length", "variant_type", "is_pass", "copy_number")
+
+
+def _manifest_id(dataset_id: str, version: int) -> str:
+    return f"{dataset_id}|{version}"
+
+
+def _part_id(dataset_id: str, version: int, chrom: str, part: int) -> str:
+    return f"{dataset_id}|{version}|{chrom}|{part}"
+
+
+def _pack(array: np.ndarray[Any, Any]) -> dict[str, Any]:
+    return {"dtype": array.dtype.str, "data": Binary(np.ascontiguousarray(array).tobytes())}
+
+
+def _unpack(packed: dict[str, Any]) -> np.ndarray[Any, Any]:
+    return np.frombuffer(packed["data"], dtype=np.dtype(packed["dtype"]))
+
+
+async def save_summary(db: Database, summary: DatasetSummary) -> None:
+    dataset_id, version = summary.dataset_id, summary.data_version
+    collection = db[COUNT_SUMMARIES]
+    chroms: dict[str, dict[str, int]] = {}
+    for chrom, columns in summary.chroms.items():
+        parts = max(1, -(-len(columns) // PART_ROWS))
+        chroms[chrom] = {"parts": parts, "longest": columns.longest}
+        for part in range(parts):
+            rows = slice(part * PART_ROWS, (part + 1) * PART_ROWS)
+            document: Document = {
+                "dataset_id": dataset_id,
+                "data_version": version,
+                "columns": {name: _pack(getattr(columns, name)[rows]) for name in _COLUMNS},
+                "codes": {f: _pack(columns.codes[f][rows]) for f in CODED_FIELDS},
+            }
+            part_id = _part_id(dataset_id, version, chrom, part)
+            await collection.replace_one({"_id": part_id}, document, upsert=True)
+    manifest = {
+        "dataset_id": dataset_id,
+        "data_version": version,
+        "manifest": True,
+        "read_from": summary.read_from,
+        "chroms": chroms,
+        "vocabularies": {f: list(v.values) for f, v in summary.vocabularies.items()},
+    }
+    await collection.replace_one({"_id": _manifest_id(dataset_id, version)}, manifest, upsert=True)
+    # Older versions are useless now (a small collection: a few documents per dataset).
+    await collection.delete_many({"dataset_id": dataset_id, "data_version": {"$ne": version}})
+
+
+async def load_summary(db: Database, dataset_id: str, version: int) -> DatasetSummary | None:
+    collection = db[COUNT_SUMMARIES]
+    manifest = await collection.find_one({"_id": _manifest_id(dataset_id, version)})
+    if manifest is None:
+        return None
+    chroms: dict[str, ChromColumns] = {}
+    for chrom, layout in manifest["chroms"].items():
+        ids = [_part_id(dataset_id, version, chrom, p) for p in range(layout["parts"])]
+        parts = {d["_id"]: d async for d in collection.find({"_id": {"$in": ids}})}
+        if len(parts) != len(ids):
+            return None
+        ordered = [parts[i] for i in ids]
+        joined = {
+            name: np.concatenate([_unpack(p["columns"][name]) for p in ordered])
+            for name in _COLUMNS
+        }
+        codes = {f: np.concatenate([_unpack(p["codes"][f]) for p in ordered]) for f in CODED_FIELDS}
+        chroms[chrom] = ChromColumns(**joined, codes=codes, longest=layout["longest"])
+    vocabularies = {f: Vocabulary(tuple(v)) for f, v in manifest["vocabularies"].items()}
+    return DatasetSummary(dataset_id, version, manifest["read_from"], chroms, vocabularies)
