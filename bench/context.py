@@ -1,0 +1,49 @@
+"""What every benchmark section gets: the options, the cohort, the running stack.
+
+The section contract (for bench/sections/*.py and hooks such as bench/bench_query.py): a
+module exposing ``async def run_section(context: BenchContext) -> list[Figure]``. A section
+may leave facts for later sections in ``context.facts`` (e.g. that the whole cohort is in
+the store) and must not stop processes it did not start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.cohort.generate import Cohort
+from bench.stack import BenchStack
+from cnvbeacon.shared.store.client import Database
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    samples: int
+    seed: int
+    queries: int  # lookup windows per query figure
+    repeats: int  # runs per throughput figure (the median is reported)
+    workers: int  # ingest worker processes
+    e2e_budget_s: float  # stop submitting more queue batches once this would be exceeded
+    results: Path
+    cohort_dir: Path
+    generator_jobs: int
+    mongodb_url: str | None = None
+    amqp_url: str | None = None
+    keep_data: bool = False
+    # Files per floor measurement (parse and raw insert); the cohort's first ones.
+    floor_files: int = 200
+
+
+@dataclass
+class BenchContext:
+    options: BenchOptions
+    cohort: Cohort
+    stack: BenchStack
+    db: Database
+    dataset_id: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def service_url(self, name: str) -> str | None:
+        urls = self.stack.urls(name)
+        return urls[0] if urls else None

@@ -1,0 +1,286 @@
+"""Ingest: parsing and storing against their floors, and end to end through the queue.
+
+* parse floor: pysam.VariantFile iterating the first ``floor_files`` files (htslib);
+* ours: cnvbeacon.ingest.vcf.read_vcf turning the same files into call documents;
+* store floor: insert_many of exactly those documents into a collection with the calls
+  collection's indexes, in the run's database (dropped between runs);
+* end to end: the cohort's manifest submitted in consecutive batches to the ingest API
+  (POST /batches, inbox paths), timed until every job of a batch has succeeded; batches
+  stop early once the time budget would be exceeded (the projection is reported);
+* the files the queue did not get are then loaded with the parser and the ingest writer
+  directly, so later sections always query the whole cohort.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pysam
+
+from bench.context import BenchContext
+from bench.figures import Better, Figure
+from bench.ingest_client import BatchOutcome, IngestClient, manifest_text
+from bench.measure import repeat_rate, repeat_rate_async
+from cnvbeacon.ingest import call_writer
+from cnvbeacon.ingest.vcf import read_vcf
+from cnvbeacon.shared.store.client import Database, Document
+from cnvbeacon.shared.store.collections import CALLS, INDEXES
+
+SECTION = "ingest"
+MANIFEST_HEADER = ("sample", "file", "sex", "population", "superpopulation")
+FLOOR_COLLECTION = "bench_insert_floor"
+INSERT_BATCH = 5000
+MAX_BATCH_FILES = 100
+MIN_BATCHES = 3
+ASSEMBLY = "GRCh38"
+
+
+def sample_metadata(row: dict[str, str]) -> dict[str, dict[str, str]]:
+    return {
+        row["sample"]: {
+            "sex": row["sex"],
+            "population": row["population"],
+            "superpopulation": row["superpopulation"],
+        }
+    }
+
+
+def pysam_records(paths: Sequence[Path]) -> int:
+    # Without this htslib reports every file's missing tabix index; iteration needs none.
+    pysam.set_verbosity(0)
+    records = 0
+    for path in paths:
+        with pysam.VariantFile(str(path)) as vcf:
+            for _ in vcf:
+                records += 1
+    return records
+
+
+def parse_documents(
+    paths: Sequence[Path], rows: Sequence[dict[str, str]], dataset_id: str, job_id: str
+) -> list[Document]:
+    documents: list[Document] = []
+    for path, row in zip(paths, rows, strict=True):
+        reader = read_vcf(
+            path, dataset_id=dataset_id, job_id=job_id, sample_metadata=sample_metadata(row)
+        )
+        for batch in reader:
+            documents.extend(batch)
+    return documents
+
+
+def parsed_records(paths: Sequence[Path], rows: Sequence[dict[str, str]]) -> int:
+    return len(parse_documents(paths, rows, "bench-parse", "bench-parse"))
+
+
+async def _reset_floor_collection(db: Database) -> None:
+    await db.drop_collection(FLOOR_COLLECTION)
+    await db[FLOOR_COLLECTION].create_indexes(INDEXES[CALLS])
+
+
+async def _insert_all(db: Database, documents: list[Document]) -> int:
+    collection = db[FLOOR_COLLECTION]
+    for first in range(0, len(documents), INSERT_BATCH):
+        await collection.insert_many(documents[first : first + INSERT_BATCH], ordered=False)
+    return len(documents)
+
+
+async def run_section(context: BenchContext) -> list[Figure]:
+    options = context.options
+    rows = context.cohort.manifest_rows()
+    paths = [context.cohort.directory / row["file"] for row in rows]
+    floor_rows, floor_paths = rows[: options.floor_files], paths[: options.floor_files]
+    scope = f"{len(floor_paths)} files per run"
+
+    pysam_rate = await asyncio.to_thread(
+        repeat_rate, lambda: pysam_records(floor_paths), options.repeats
+    )
+    ours = await asyncio.to_thread(
+        repeat_rate, lambda: parsed_records(floor_paths, floor_rows), options.repeats
+    )
+    documents = await asyncio.to_thread(
+        parse_documents, floor_paths, floor_rows, context.dataset_id, "bench-insert-floor"
+    )
+    inserted = await repeat_rate_async(
+        lambda: _insert_all(context.db, documents),
+        options.repeats,
+        before_each=lambda: _reset_floor_collection(context.db),
+    )
+    await context.db.drop_collection(FLOOR_COLLECTION)
+
+    parse_floor = Figure(
+        SECTION,
+        "parse floor: pysam.VariantFile iteration",
+        pysam_rate.median,
+        "records/s",
+        runs=pysam_rate.runs,
+        spread=pysam_rate.spread,
+        note=scope,
+    )
+    store_floor = Figure(
+        SECTION,
+        "store floor: insert_many of the same documents",
+        inserted.median,
+        "docs/s",
+        runs=inserted.runs,
+        spread=inserted.spread,
+        note=f"{len(documents):,} documents, calls indexes, batches of {INSERT_BATCH}",
+    )
+    figures = [
+        parse_floor,
+        Figure(
+            SECTION,
+            "parse to call documents: read_vcf",
+            ours.median,
+            "records/s",
+            floor=parse_floor.key,
+            runs=ours.runs,
+            spread=ours.spread,
+            note=scope,
+        ),
+        store_floor,
+    ]
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3600)) as session:
+        ingest_url = context.service_url("ingest")
+        assert ingest_url is not None, "the runner starts the ingest service"
+        client = IngestClient(session, ingest_url, context.stack.admin_token)
+        await client.load_sample_table(context.dataset_id, context.cohort.sample_table.read_text())
+        outcomes = await _through_the_queue(context, client, rows)
+    figures += _queue_figures(context, outcomes, rows, store_floor)
+    done = sum(outcome.files for outcome in outcomes)
+    if done < len(rows):
+        figures.append(await _bulk_load(context, rows[done:], paths[done:], store_floor))
+    context.facts["cohort_loaded"] = True
+    return figures
+
+
+def batch_size(files: int) -> int:
+    """At least MIN_BATCHES batches (a median needs several), at most MAX_BATCH_FILES files."""
+    return max(1, min(MAX_BATCH_FILES, math.ceil(files / MIN_BATCHES)))
+
+
+async def _through_the_queue(
+    context: BenchContext, client: IngestClient, rows: list[dict[str, str]]
+) -> list[BatchOutcome]:
+    size = batch_size(len(rows))
+    budget = context.options.e2e_budget_s
+    outcomes: list[BatchOutcome] = []
+    started = time.perf_counter()
+    for first in range(0, len(rows), size):
+        chunk = rows[first : first + size]
+        outcome = await client.run_batch(
+            context.dataset_id, manifest_text(MANIFEST_HEADER, chunk), len(chunk)
+        )
+        outcomes.append(outcome)
+        remaining = len(rows) - first - len(chunk)
+        projected = remaining * outcome.seconds / outcome.files
+        elapsed = time.perf_counter() - started
+        if remaining and len(outcomes) >= MIN_BATCHES and elapsed + projected > budget:
+            context.facts["queue_stopped_early"] = {
+                "files_done": first + len(chunk),
+                "elapsed_s": elapsed,
+                "projected_remaining_s": projected,
+            }
+            break
+    return outcomes
+
+
+def _queue_figures(
+    context: BenchContext,
+    outcomes: list[BatchOutcome],
+    rows: list[dict[str, str]],
+    store_floor: Figure,
+) -> list[Figure]:
+    rates = [outcome.calls_stored / outcome.seconds for outcome in outcomes]
+    files = sum(outcome.files for outcome in outcomes)
+    expected = sum(int(row["calls"]) for row in rows[:files])
+    stored = sum(outcome.calls_stored for outcome in outcomes)
+    failed = sum(outcome.failed for outcome in outcomes)
+    seconds = sum(outcome.seconds for outcome in outcomes)
+    notes = [
+        f"{len(outcomes)} batches, {files:,} files, {stored:,} calls in {seconds:,.0f} s",
+        f"first batch {rates[0]:,.0f}/s, last {rates[-1]:,.0f}/s",
+    ]
+    if stored != expected:
+        notes.append(f"STORED {stored:,} BUT THE FILES HAVE {expected:,} CALLS")
+    if failed:
+        notes.append(f"{failed} JOBS FAILED, e.g. {outcomes[-1].first_error}")
+    stopped: dict[str, Any] | None = context.facts.get("queue_stopped_early")
+    if stopped:
+        total_projected = stopped["elapsed_s"] + stopped["projected_remaining_s"]
+        notes.append(
+            f"stopped at the {context.options.e2e_budget_s:,.0f} s budget; whole cohort "
+            f"projected {total_projected / 3600:,.1f} h at the last batch's pace"
+        )
+    workers = context.options.workers
+    return [
+        Figure(
+            SECTION,
+            f"end to end through the queue, {workers} worker(s)",
+            statistics.median(rates),
+            "docs/s",
+            floor=store_floor.key,
+            runs=len(rates),
+            spread=(min(rates), max(rates)),
+            note="; ".join(notes),
+            details={
+                "batches": [
+                    {
+                        "files": o.files,
+                        "calls": o.calls_stored,
+                        "seconds": o.seconds,
+                        "failed": o.failed,
+                    }
+                    for o in outcomes
+                ]
+            },
+        ),
+        Figure(
+            SECTION,
+            "end to end: seconds per file (median batch)",
+            statistics.median(o.seconds / o.files for o in outcomes),
+            "s/file",
+            better=Better.LOWER,
+            runs=len(outcomes),
+        ),
+    ]
+
+
+async def _bulk_load(
+    context: BenchContext,
+    rows: list[dict[str, str]],
+    paths: list[Path],
+    store_floor: Figure,
+) -> Figure:
+    """Parser + ingest writer without the queue, for the files the queue did not get."""
+    db = context.db
+    started = time.perf_counter()
+    pending: list[Document] = []
+    stored = 0
+    for path, row in zip(paths, rows, strict=True):
+        documents = await asyncio.to_thread(
+            parse_documents, [path], [row], context.dataset_id, "bench-bulk-load"
+        )
+        pending.extend(documents)
+        if len(pending) >= INSERT_BATCH:
+            stored += await call_writer.insert_calls(db, context.dataset_id, pending)
+            pending = []
+    if pending:
+        stored += await call_writer.insert_calls(db, context.dataset_id, pending)
+    await call_writer.touch_dataset(db, context.dataset_id, ASSEMBLY)
+    seconds = time.perf_counter() - started
+    return Figure(
+        SECTION,
+        "bulk load of the rest: read_vcf + ingest writer",
+        stored / seconds,
+        "docs/s",
+        floor=store_floor.key,
+        note=f"one pass over the {len(rows):,} files the queue did not get ({stored:,} calls)",
+    )
