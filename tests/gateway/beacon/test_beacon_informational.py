@@ -22,24 +22,18 @@ from cnvbeacon.gateway.beacon.info import build_info_response, build_service_inf
 from cnvbeacon.gateway.beacon.ontology_resources import ONTOLOGY_RESOURCES
 from cnvbeacon.gateway.beacon.spec import Granularity, ProductionStatus, SecurityLevel
 from tests.gateway.beacon.conftest import BASE_URL
-from tests.gateway.schema_validation import ValidationError, validate
+from tests.gateway.schema_validation import ValidationError, load_example, validate
 
 RESPONSES = "framework/json/responses"
 
+# Every sample-level entry reaches the others and its variants, a variant its carriers, a
+# collection all of its members' entries.
+RECORD_PATHS = ("g_variants", "individuals", "biosamples", "analyses", "runs")
 EXPECTED_CROSS_ENDPOINTS = {
-    "g_variants/{id}/biosamples",
-    "g_variants/{id}/individuals",
-    "individuals/{id}/g_variants",
-    "individuals/{id}/biosamples",
-    "biosamples/{id}/g_variants",
-    "biosamples/{id}/analyses",
-    "biosamples/{id}/runs",
-    "analyses/{id}/g_variants",
-    "runs/{id}/g_variants",
-    "datasets/{id}/g_variants",
-    "datasets/{id}/individuals",
-    "datasets/{id}/biosamples",
-    "cohorts/{id}/individuals",
+    f"{source}/{{id}}/{returned}"
+    for source in (*RECORD_PATHS, "datasets", "cohorts")
+    for returned in RECORD_PATHS
+    if source != returned
 }
 
 
@@ -209,6 +203,14 @@ def test_map_lists_every_endpoint_as_absolute_urls(identity: BeaconIdentity) -> 
                 e.id for e in ENTRY_TYPES if e.path == returned_path
             )
     assert cross_endpoints == EXPECTED_CROSS_ENDPOINTS
+    assert len(cross_endpoints) == 30
+    # Everything the spec's example map offers for these entry types is there too.
+    example = load_example("models/json/beacon-v2-default-model/beaconMap.json")
+    for example_set in example["endpointSets"].values():
+        for endpoint in example_set["endpoints"].values():
+            path = endpoint["url"].removeprefix("https://exampleBeacons.org/")
+            if path.split("/")[0] in (*RECORD_PATHS, "datasets", "cohorts"):
+                assert path in cross_endpoints
 
 
 def test_map_without_endpoint_sets_fails_validation(identity: BeaconIdentity) -> None:
@@ -237,7 +239,7 @@ def test_filtering_terms_response_lists_terms_and_resources(
         "type": "NCI Thesaurus OBO Edition",
         "id": "NCIT:C16576",
         "label": "female",
-        "scopes": ["individual", "biosample", "genomicVariant"],
+        "scopes": ["individual", "biosample", "run", "analysis", "genomicVariant"],
     }
     assert by_id["EFO:0030067"]["scopes"] == ["genomicVariant"]
     assert by_id["population:GBR"]["type"] == "custom"

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from cnvbeacon.gateway import beacon_api, ingest_api, keys
-from cnvbeacon.gateway.beacon.configuration import SecurityConfiguration
+from cnvbeacon.gateway import beacon_api, ingest_api, keys, public_api
 from cnvbeacon.gateway.beacon.filter_catalogue import build_filter_catalogue
 from cnvbeacon.gateway.beacon.request_policy import RequestPolicy
+from cnvbeacon.gateway.metadata import Metadata
 from cnvbeacon.gateway.settings import GatewaySettings
 from cnvbeacon.gateway.upstream import ServiceClient
 from cnvbeacon.shared.web import READINESS_CHECKS, ReadinessCheck, amqp_ctx, base_app
@@ -20,9 +20,14 @@ from cnvbeacon.shared.web import READINESS_CHECKS, ReadinessCheck, amqp_ctx, bas
 async def upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     timeout = aiohttp.ClientTimeout(total=settings.upstream_timeout_s)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        aiohttp.ClientSession() as peer_session,
+    ):
         app[keys.QUERY] = ServiceClient(session, settings.query_url, "query")
         app[keys.INGEST] = ServiceClient(session, settings.ingest_url, "ingest")
+        app[keys.METADATA] = Metadata(app[keys.INGEST], app[keys.QUERY], settings.metadata_cache_s)
+        app[keys.PEER_SESSION] = peer_session
         app[READINESS_CHECKS]["query"] = _service_ready(keys.QUERY)
         app[READINESS_CHECKS]["ingest"] = _service_ready(keys.INGEST)
         yield
@@ -44,9 +49,12 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     app[keys.SETTINGS] = settings
     app[keys.IDENTITY] = settings.identity()
     app[keys.CATALOGUE] = build_filter_catalogue()
-    app[keys.POLICY] = RequestPolicy(max_limit=settings.max_page_size)
-    app[keys.SECURITY] = SecurityConfiguration()
+    app[keys.POLICY] = RequestPolicy(
+        max_limit=settings.max_page_size, default_limit=settings.default_page_size
+    )
+    app[keys.SECURITY] = settings.security()
     app.cleanup_ctx.extend([amqp_ctx, upstream_ctx])
     beacon_api.add_routes(app)
     ingest_api.add_routes(app)
+    public_api.add_routes(app)
     return app

@@ -1,28 +1,48 @@
 """The Beacon v2 endpoints under /api. Handlers are thin: parse with the beacon package,
-look up through the query service, build the response with the beacon package."""
+search through :mod:`searches` (one dataset at a time, all datasets at once), build the
+response with the beacon package, and in aggregator mode merge it with the peers' answers.
+
+Every entry type answers ``/<path>``, ``/<path>/{id}``, ``/<path>/filtering_terms`` and the
+cross-entity paths of :data:`CROSS_ENTITY_ENDPOINTS`, GET and POST, through one generic
+handler per (returned entry type, entry type named in the path).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+import time
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiohttp import web
 
 from cnvbeacon.gateway import keys
-from cnvbeacon.gateway.beacon.beacon_map import build_map_response
+from cnvbeacon.gateway.beacon.aggregation import (
+    MemberAnswer,
+    MemberStatus,
+    merge_filtering_terms,
+    merge_query_responses,
+)
+from cnvbeacon.gateway.beacon.beacon_map import (
+    CROSS_ENTITY_ENDPOINTS,
+    FILTERING_TERMS_PATH,
+    build_map_response,
+)
+from cnvbeacon.gateway.beacon.cohorts import build_cohort
 from cnvbeacon.gateway.beacon.configuration import (
     build_configuration_response,
     build_entry_types_response,
 )
-from cnvbeacon.gateway.beacon.entry_types import entry_type_by_path
-from cnvbeacon.gateway.beacon.errors import BeaconRequestError
+from cnvbeacon.gateway.beacon.datasets import build_dataset
+from cnvbeacon.gateway.beacon.entry_types import DATASET, ENTRY_TYPES, GENOMIC_VARIANT, EntryType
+from cnvbeacon.gateway.beacon.errors import BeaconRequestError, bad_request
+from cnvbeacon.gateway.beacon.filter_catalogue import FilterField
 from cnvbeacon.gateway.beacon.filtering_terms import build_filtering_terms_response
 from cnvbeacon.gateway.beacon.get_request import parse_get_request, parse_get_request_leniently
 from cnvbeacon.gateway.beacon.info import build_info_response, build_service_info
 from cnvbeacon.gateway.beacon.json_types import JsonObject
+from cnvbeacon.gateway.beacon.populations import KNOWN_ANCESTRY, AncestryLevel
 from cnvbeacon.gateway.beacon.post_request import (
     parse_post_request,
     parse_post_request_leniently,
@@ -30,19 +50,26 @@ from cnvbeacon.gateway.beacon.post_request import (
 from cnvbeacon.gateway.beacon.query import BeaconQuery
 from cnvbeacon.gateway.beacon.responses import (
     build_boolean_response,
+    build_collections_response,
     build_count_response,
     build_error_response,
+    build_query_response,
     build_request_error_response,
 )
-from cnvbeacon.gateway.beacon.result_sets import ResultSet, build_resultsets_response
+from cnvbeacon.gateway.beacon.result_sets import ResultSet
 from cnvbeacon.gateway.beacon.spec import Granularity, coarser_granularity
+from cnvbeacon.gateway.federation import ask_peers, is_forwarded, own_answer
+from cnvbeacon.gateway.handover_links import variant_handovers
+from cnvbeacon.gateway.lookup_params import lookup_parameters, query_assembly
+from cnvbeacon.gateway.metadata import DatasetInfo
+from cnvbeacon.gateway.scopes import EVERYTHING, Scope, resolve
+from cnvbeacon.gateway.searches import SEARCHES, Backend, EntrySearch, Page
 from cnvbeacon.gateway.upstream import UpstreamError
-from cnvbeacon.gateway.variant_search import datasets_to_search, lookup_parameters
-from cnvbeacon.shared.vrs import genomic_variation
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-G_VARIANTS = entry_type_by_path("g_variants")
+LocalAnswer = Callable[[], Awaitable[JsonObject]]
+_GRANULARITY_ORDER = (Granularity.BOOLEAN, Granularity.COUNT, Granularity.RECORD)
 
 
 def beacon_json(document: JsonObject, status: int = 200) -> web.Response:
@@ -56,7 +83,7 @@ async def _lenient_query(request: web.Request) -> BeaconQuery:
     catalogue, policy = request.app[keys.CATALOGUE], request.app[keys.POLICY]
     if request.method == "POST":
         try:
-            body = await request.json()
+            body = json.loads(await request.read())
         except ValueError:
             body = None
         return parse_post_request_leniently(body, catalogue, policy)
@@ -101,11 +128,76 @@ async def parse_request(request: web.Request) -> BeaconQuery:
     catalogue, policy = request.app[keys.CATALOGUE], request.app[keys.POLICY]
     if request.method == "POST":
         try:
-            body = await request.json()
+            body = json.loads(await request.read())
         except ValueError as error:
-            raise BeaconRequestError(400, f"the request body is not valid JSON: {error}") from None
+            raise bad_request(f"the request body is not valid JSON: {error}") from None
         return parse_post_request(body, catalogue, policy)
     return parse_get_request(request.query, catalogue, policy)
+
+
+def public_api(app: web.Application) -> str:
+    return f"{app[keys.SETTINGS].public_url.rstrip('/')}/api"
+
+
+# --------------------------------------------------------------------------- federation
+
+
+async def federated(
+    request: web.Request,
+    local: LocalAnswer,
+    empty: Callable[[], JsonObject],
+    merge: Callable[[JsonObject, Sequence[MemberAnswer]], JsonObject] = merge_query_responses,
+) -> JsonObject:
+    """Our answer, merged with the peers' in aggregator mode (not for forwarded requests).
+
+    Our own part is one member among the others: if our services fail it is reported like
+    a failing peer; an entry none of the members has is a 404.
+    """
+    settings = request.app[keys.SETTINGS]
+    if not settings.peers or is_forwarded(request):
+        return await local()
+    started = time.perf_counter()
+    own_url = public_api(request.app)
+    not_found: BeaconRequestError | None = None
+
+    async def ours() -> MemberAnswer:
+        nonlocal not_found
+        try:
+            document = await local()
+        except BeaconRequestError as error:
+            if error.status != 404:
+                raise
+            not_found = error
+            return own_answer(own_url, None, (time.perf_counter() - started) * 1000)
+        except UpstreamError as error:
+            if error.status < 500:
+                raise
+            elapsed = (time.perf_counter() - started) * 1000
+            return MemberAnswer(own_url, MemberStatus.ERROR, elapsed, error=error.message)
+        return own_answer(own_url, document, (time.perf_counter() - started) * 1000)
+
+    own, peers = await asyncio.gather(
+        ours(),
+        ask_peers(
+            request.app[keys.PEER_SESSION],
+            settings.peers,
+            request,
+            settings.beacon_id,
+            settings.peer_timeout_s,
+        ),
+    )
+    members = [own, *peers]
+    if not_found is not None and all(
+        m.status is MemberStatus.NOT_FOUND
+        or (m.status is MemberStatus.OK and not m.summary.get("exists"))
+        for m in members
+    ):
+        raise not_found
+    base = own.document if own.document is not None else empty()
+    return merge(base, members)
+
+
+# --------------------------------------------------------------------------- framework
 
 
 async def info(request: web.Request) -> web.Response:
@@ -122,69 +214,221 @@ async def configuration(request: web.Request) -> web.Response:
 
 
 async def beacon_map(request: web.Request) -> web.Response:
-    app = request.app
-    base = f"{app[keys.SETTINGS].public_url.rstrip('/')}/api"
-    return beacon_json(build_map_response(app[keys.IDENTITY], base))
+    return beacon_json(build_map_response(request.app[keys.IDENTITY], public_api(request.app)))
 
 
 async def entry_types(request: web.Request) -> web.Response:
     return beacon_json(build_entry_types_response(request.app[keys.IDENTITY]))
 
 
-async def filtering_terms(request: web.Request) -> web.Response:
-    app = request.app
-    terms = app[keys.CATALOGUE].filtering_terms()
-    return beacon_json(build_filtering_terms_response(app[keys.IDENTITY], terms))
+def filtering_terms_handler(entry_type: EntryType | None) -> Handler:
+    async def handle(request: web.Request) -> web.Response:
+        app = request.app
+        terms = app[keys.CATALOGUE].filtering_terms(entry_type)
+        document = build_filtering_terms_response(app[keys.IDENTITY], terms)
+
+        async def local() -> JsonObject:
+            return document
+
+        return beacon_json(await federated(request, local, lambda: document, merge_filtering_terms))
+
+    return handle
 
 
-async def known_datasets(app: web.Application) -> list[str]:
-    body = await app[keys.INGEST].get_json("/datasets")
-    return [str(d["id"]) for d in body["datasets"]]
+# --------------------------------------------------------------------------- entries
 
 
-async def g_variants(request: web.Request) -> web.Response:
-    app = request.app
-    settings, identity = app[keys.SETTINGS], app[keys.IDENTITY]
-    query = await parse_request(request)
-    datasets = datasets_to_search(query, await known_datasets(app))
-    granularity = query.requested_granularity
-    for dataset_id in datasets:
-        granularity = coarser_granularity(
-            granularity, app[keys.SECURITY].granularity_for(dataset_id)
+async def _datasets(request: web.Request, query: BeaconQuery, scope: Scope) -> list[DatasetInfo]:
+    """The datasets a query searches: those it names (400 for unknown ones), else all; those
+    of the path's scope and of the query's assembly only."""
+    known = await request.app[keys.METADATA].datasets()
+    unknown = sorted(set(query.dataset_ids) - set(known))
+    if unknown:
+        raise bad_request(
+            f"unknown dataset {unknown[0]!r}; known: {', '.join(known) or 'none'}", "datasetIds"
         )
-    params = lookup_parameters(query, settings.default_assembly)
+    assembly = query_assembly(query)
+    return [
+        known[d]
+        for d in (query.dataset_ids or known)
+        if scope.allows(d) and (assembly is None or known[d].assembly == assembly)
+    ]
+
+
+def response_granularity(requested: Granularity, allowed: Sequence[Granularity]) -> Granularity:
+    """The requested granularity, capped at the finest any searched dataset allows."""
+    if not allowed:
+        return requested
+    return coarser_granularity(requested, max(allowed, key=_GRANULARITY_ORDER.index))
+
+
+async def _answer_entries(
+    request: web.Request, query: BeaconQuery, target: EntryType, scope: Scope
+) -> JsonObject:
+    app = request.app
+    security = app[keys.SECURITY]
+    backend = Backend(app[keys.QUERY], app[keys.METADATA], public_api(app))
+    datasets = await _datasets(request, query, scope)
+    caps = {d.id: security.granularity_for(d.id) for d in datasets}
+    granularity = response_granularity(query.requested_granularity, list(caps.values()))
+    search = EntrySearch(query, scope, lookup_parameters(query, scope.attributes))
+    page = Page(query.pagination.offset, query.pagination.page_size)
+    handovers_wanted = target is GENOMIC_VARIANT and search.lookup is not None
+    lookup = search.lookup
+
+    async def one(dataset: DatasetInfo) -> ResultSet:
+        cap = caps[dataset.id]
+        records = granularity is Granularity.RECORD and cap is Granularity.RECORD
+        count, results = 0, list[JsonObject]()
+        if lookup is not None:
+            count, results = await SEARCHES[target](
+                backend, search, dataset, page if records else None
+            )
+        handovers = []
+        if handovers_wanted and records and count and lookup is not None and lookup.has_region:
+            handovers = variant_handovers(
+                app[keys.SETTINGS].public_url, {**lookup.params(), "datasets": dataset.id}
+            )
+        return ResultSet(
+            id=dataset.id, count=count, results=results, granularity=cap, handovers=handovers
+        )
+
+    result_sets = await asyncio.gather(*(one(d) for d in datasets))
+    handovers = []
+    open_ids = [s.id for s in result_sets if s.exists and s.granularity is Granularity.RECORD]
+    if handovers_wanted and granularity is Granularity.RECORD and open_ids:
+        assert lookup is not None
+        if lookup.has_region:
+            handovers = variant_handovers(
+                app[keys.SETTINGS].public_url, {**lookup.params(), "datasets": ",".join(open_ids)}
+            )
+    return build_query_response(
+        app[keys.IDENTITY], query, target, granularity, result_sets, handovers
+    )
+
+
+# --------------------------------------------------------------------------- collections
+
+
+async def _dataset_collection(request: web.Request, scope: Scope) -> list[JsonObject]:
+    body = await request.app[keys.QUERY].get_json("/datasets")
+    records = []
+    for view in body["datasets"]:
+        if not scope.allows(view["id"]):
+            continue
+        record = build_dataset({**view, "_id": view["id"]})
+        record["info"] |= {
+            "counts": view.get("counts"),
+            "registeredIndividuals": view.get("registered_individuals"),
+            "granularity": request.app[keys.SECURITY].granularity_for(view["id"]).value,
+        }
+        records.append(record)
+    return records
+
+
+async def _cohort_collection(
+    request: web.Request, query: BeaconQuery, scope: Scope
+) -> list[JsonObject]:
+    metadata = request.app[keys.METADATA]
+    datasets = await _datasets(request, query, EVERYTHING)
+    sizes: dict[str, int] = {}
+    for dataset_sizes in await asyncio.gather(*(metadata.group_sizes(d.id) for d in datasets)):
+        for code, size in dataset_sizes.items():
+            sizes[code] = sizes.get(code, 0) + size
+    wanted: set[str] | None = None
+    for field in (FilterField.POPULATION, FilterField.SUPERPOPULATION):
+        if field in scope.attributes:
+            wanted = set(scope.attributes[field])
+    records = []
+    for level in (AncestryLevel.SUPERPOPULATION, AncestryLevel.POPULATION):
+        for (group_level, code), group in KNOWN_ANCESTRY.items():
+            if group_level is not level or not sizes.get(code) or (wanted and code not in wanted):
+                continue
+            records.append(
+                build_cohort(
+                    {
+                        "id": code,
+                        "name": f"{group.label} ({level.value} {code})",
+                        "level": level,
+                        "code": code,
+                        "label": group.label,
+                        "size": sizes[code],
+                    }
+                )
+            )
+    return records
+
+
+async def _answer_collection(
+    request: web.Request, query: BeaconQuery, target: EntryType, scope: Scope
+) -> JsonObject:
+    if query.variant is not None:
+        raise bad_request(
+            f"{target.path} take no variant parameters: query /{target.path}/{{id}}/g_variants",
+            "referenceName",
+        )
+    if target is DATASET:
+        collections = await _dataset_collection(request, scope)
+        if query.dataset_ids:
+            collections = [c for c in collections if c["id"] in query.dataset_ids]
+    else:
+        collections = await _cohort_collection(request, query, scope)
+    identity, total = request.app[keys.IDENTITY], len(collections)
+    if query.requested_granularity is Granularity.BOOLEAN:
+        return build_boolean_response(identity, query, target, total)
+    if query.requested_granularity is Granularity.COUNT:
+        return build_count_response(identity, query, target, total)
     page = query.pagination
-
-    async def search(dataset_id: str) -> ResultSet:
-        if params is None:
-            return ResultSet(id=dataset_id, count=0)
-        wanted = page.page_size if granularity is Granularity.RECORD else 0
-        body: dict[str, Any] = await app[keys.QUERY].get_json(
-            "/calls",
-            {
-                **params,
-                "datasets": dataset_id,
-                "skip": str(page.offset),
-                "limit": str(wanted),
-            },
-        )
-        records = [genomic_variation(stored_call(call)) for call in body["calls"]]
-        return ResultSet(id=dataset_id, count=int(body["counts"]["calls"]), results=records)
-
-    result_sets = await asyncio.gather(*(search(d) for d in datasets))
-    total = sum(s.count for s in result_sets)
-    if granularity is Granularity.BOOLEAN:
-        return beacon_json(build_boolean_response(identity, query, G_VARIANTS, total))
-    if granularity is Granularity.COUNT:
-        return beacon_json(build_count_response(identity, query, G_VARIANTS, total))
-    return beacon_json(build_resultsets_response(identity, query, G_VARIANTS, result_sets))
+    shown = collections[page.offset : page.offset + page.page_size]
+    return build_collections_response(identity, query, target, shown, total)
 
 
-def stored_call(call: dict[str, Any]) -> dict[str, Any]:
-    """A call as the query API returns it (`id`) in its stored shape (`_id`)."""
-    stored = {k: v for k, v in call.items() if k != "id"}
-    stored["_id"] = call["id"]
-    return stored
+def _empty(request: web.Request, query: BeaconQuery, target: EntryType) -> JsonObject:
+    """The shape of an answer with nothing found, for merging peers' answers into."""
+    identity = request.app[keys.IDENTITY]
+    if target.is_collection:
+        if query.requested_granularity is Granularity.RECORD:
+            return build_collections_response(identity, query, target, [], 0)
+        return build_count_response(identity, query, target, 0)
+    return build_query_response(identity, query, target, query.requested_granularity, [])
+
+
+def entry_handler(target: EntryType, anchor: EntryType | None) -> Handler:
+    """The handler of ``/<target>`` (anchor None), ``/<target>/{id}`` (anchor target) or
+    ``/<anchor>/{id}/<target>``."""
+
+    async def handle(request: web.Request) -> web.Response:
+        query = await parse_request(request)
+
+        async def local() -> JsonObject:
+            scope = EVERYTHING
+            if anchor is not None:
+                scope = await resolve(
+                    anchor,
+                    request.match_info["id"],
+                    request.app[keys.QUERY],
+                    request.app[keys.METADATA],
+                )
+            if target.is_collection:
+                return await _answer_collection(request, query, target, scope)
+            return await _answer_entries(request, query, target, scope)
+
+        return beacon_json(await federated(request, local, lambda: _empty(request, query, target)))
+
+    return handle
+
+
+def entry_paths() -> list[tuple[str, EntryType, EntryType | None]]:
+    """(path, returned entry type, entry type named by {id}) of every entry endpoint."""
+    paths: list[tuple[str, EntryType, EntryType | None]] = []
+    for entry_type in ENTRY_TYPES:
+        root = f"/api/{entry_type.path}"
+        paths += [(root, entry_type, None), (f"{root}/{{id}}", entry_type, entry_type)]
+        paths += [
+            (f"{root}/{{id}}/{returned.path}", returned, entry_type)
+            for returned in CROSS_ENTITY_ENDPOINTS.get(entry_type, ())
+        ]
+    return paths
 
 
 def add_routes(app: web.Application) -> None:
@@ -194,6 +438,13 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/configuration", configuration)
     app.router.add_get("/api/map", beacon_map)
     app.router.add_get("/api/entry_types", entry_types)
-    app.router.add_get("/api/filtering_terms", filtering_terms)
-    app.router.add_get("/api/g_variants", g_variants)
-    app.router.add_post("/api/g_variants", g_variants)
+    app.router.add_get("/api/filtering_terms", filtering_terms_handler(None))
+    for entry_type in ENTRY_TYPES:
+        # Before /{id}: the router tries routes in the order they are added.
+        app.router.add_get(
+            f"/api/{entry_type.path}/{FILTERING_TERMS_PATH}", filtering_terms_handler(entry_type)
+        )
+    for path, returned, anchor in entry_paths():
+        handler = entry_handler(returned, anchor)
+        app.router.add_get(path, handler)
+        app.router.add_post(path, handler)

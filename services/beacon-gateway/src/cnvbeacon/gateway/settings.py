@@ -1,13 +1,31 @@
-"""Settings of the Beacon gateway (environment prefix ``CNVB_``)."""
+"""Settings of the Beacon gateway (environment prefix ``CNVB_``).
+
+List and mapping settings read from the environment take JSON or a short text form:
+
+* ``CNVB_PEERS``: Beacon v2 base URLs (ending in ``/api``) this gateway federates,
+  ``["https://a.org/api", "https://b.org/api"]`` or ``https://a.org/api,https://b.org/api``;
+* ``CNVB_DATASET_GRANULARITY``: the finest granularity per dataset where it is coarser than
+  ``CNVB_DEFAULT_GRANULARITY``, ``{"controlled": "count"}`` or ``controlled=count,other=boolean``.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
+from cnvbeacon.gateway.beacon.beacon_map import normalise_base_url
+from cnvbeacon.gateway.beacon.configuration import SecurityConfiguration
 from cnvbeacon.gateway.beacon.identity import BeaconIdentity, BeaconOrganisation, Environment
+from cnvbeacon.gateway.beacon.spec import Granularity
 from cnvbeacon.shared.settings import ServiceSettings
+
+
+def _text_items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 class GatewaySettings(ServiceSettings):
@@ -16,10 +34,21 @@ class GatewaySettings(ServiceSettings):
     ingest_url: str = "http://127.0.0.1:8082"
     # The URL others reach this gateway at; Beacon documents and handovers are absolute.
     public_url: str = "http://127.0.0.1:8080"
-    # Calls to our own services and to peers give up after this long (Beacon networks
-    # drop members slower than 5 s).
+    # Calls to our own services give up after this long (Beacon networks drop members
+    # slower than 5 s).
     upstream_timeout_s: float = Field(default=4.0, gt=0)
     max_page_size: int = Field(default=1000, ge=1, le=100_000)
+    default_page_size: int = Field(default=10, ge=1)
+    # Dataset metadata and population sizes are re-read from the services after this long.
+    metadata_cache_s: float = Field(default=5.0, ge=0)
+
+    # Access: the finest granularity answered, Beacon-wide and per dataset.
+    default_granularity: Granularity = Granularity.RECORD
+    dataset_granularity: Annotated[dict[str, Granularity], NoDecode] = Field(default_factory=dict)
+
+    # Aggregator mode: other Beacon v2 instances every query is also sent to.
+    peers: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    peer_timeout_s: float = Field(default=5.0, gt=0)
 
     beacon_id: str = "org.cnvbeacon"
     beacon_name: str = "cnvbeacon: germline copy-number variants of the 1000 Genomes DRAGEN calls"
@@ -34,6 +63,35 @@ class GatewaySettings(ServiceSettings):
     organisation_url: str = "https://cnvbeacon.org"
     organisation_contact_url: str = "mailto:beacon@cnvbeacon.org"
     created_at: datetime = datetime(2026, 11, 22, tzinfo=UTC)
+
+    @field_validator("peers", mode="before")
+    @classmethod
+    def _read_peers(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else _text_items(text)
+        if isinstance(value, list):
+            return [normalise_base_url(str(url)) for url in value]
+        return value
+
+    @field_validator("dataset_granularity", mode="before")
+    @classmethod
+    def _read_dataset_granularity(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                return json.loads(text)
+            pairs = [item.split("=", 1) for item in _text_items(text)]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError("use dataset=granularity pairs, e.g. controlled=count")
+            return {name.strip(): granularity.strip() for name, granularity in pairs}
+        return value
+
+    def security(self) -> SecurityConfiguration:
+        return SecurityConfiguration(
+            default_granularity=self.default_granularity,
+            dataset_granularity=dict(self.dataset_granularity),
+        )
 
     def identity(self) -> BeaconIdentity:
         return BeaconIdentity(
@@ -51,4 +109,5 @@ class GatewaySettings(ServiceSettings):
             create_date_time=self.created_at,
             update_date_time=self.created_at,
             welcome_url=self.public_url,
+            documentation_url=f"{self.public_url.rstrip('/')}/api/openapi.json",
         )

@@ -23,16 +23,20 @@ from cnvbeacon.gateway.beacon.spec import SPEC_FRAMEWORK_BASE_URL
 MAP_SCHEMA_URL = f"{SPEC_FRAMEWORK_BASE_URL}/configuration/beaconMapSchema.json"
 
 # For each entry type, the entry types reachable from one of its entries:
-# "<base>/<path>/{id}/<returned path>".
+# "<base>/<path>/{id}/<returned path>". Every sample-level entry (individual, biosample, its
+# run and analysis) reaches the others and its variants; a variant reaches its carriers; a
+# collection (dataset, cohort) reaches all of its members' entries.
+_RECORD_TYPES: tuple[EntryType, ...] = (GENOMIC_VARIANT, INDIVIDUAL, BIOSAMPLE, ANALYSIS, RUN)
 CROSS_ENTITY_ENDPOINTS: dict[EntryType, tuple[EntryType, ...]] = {
-    GENOMIC_VARIANT: (BIOSAMPLE, INDIVIDUAL),
-    INDIVIDUAL: (GENOMIC_VARIANT, BIOSAMPLE),
-    BIOSAMPLE: (GENOMIC_VARIANT, ANALYSIS, RUN),
-    ANALYSIS: (GENOMIC_VARIANT,),
-    RUN: (GENOMIC_VARIANT,),
-    DATASET: (GENOMIC_VARIANT, INDIVIDUAL, BIOSAMPLE),
-    COHORT: (INDIVIDUAL,),
+    **{
+        entry_type: tuple(t for t in _RECORD_TYPES if t is not entry_type)
+        for entry_type in _RECORD_TYPES
+    },
+    DATASET: _RECORD_TYPES,
+    COHORT: _RECORD_TYPES,
 }
+FILTERING_TERMS_PATH = "filtering_terms"
+OPENAPI_PATH = "openapi.json"
 
 
 def normalise_base_url(base_url: str) -> str:
@@ -44,11 +48,14 @@ def normalise_base_url(base_url: str) -> str:
 
 
 def build_endpoint_set(entry_type: EntryType, base_url: str) -> JsonObject:
-    root = f"{normalise_base_url(base_url)}/{entry_type.path}"
+    base = normalise_base_url(base_url)
+    root = f"{base}/{entry_type.path}"
     return {
         "entryType": entry_type.id,
+        "openAPIEndpointsDefinition": f"{base}/{OPENAPI_PATH}",
         "rootUrl": root,
         "singleEntryUrl": f"{root}/{{id}}",
+        "filteringTermsUrl": f"{root}/{FILTERING_TERMS_PATH}",
         "endpoints": {
             f"{returned.id}Lookup": {
                 "returnedEntryType": returned.id,

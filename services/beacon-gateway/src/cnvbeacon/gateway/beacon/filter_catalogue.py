@@ -24,7 +24,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cnvbeacon.gateway.beacon.entry_types import BIOSAMPLE, GENOMIC_VARIANT, INDIVIDUAL
+from cnvbeacon.gateway.beacon.entry_types import (
+    ANALYSIS,
+    BIOSAMPLE,
+    GENOMIC_VARIANT,
+    INDIVIDUAL,
+    RUN,
+    EntryType,
+)
 from cnvbeacon.gateway.beacon.json_types import JsonObject
 from cnvbeacon.gateway.beacon.ontology_resources import EFO, NCIT
 from cnvbeacon.gateway.beacon.populations import (
@@ -62,7 +69,15 @@ class ComparisonOperator(StrEnum):
     GREATER_OR_EQUAL = ">="
 
 
-SUBJECT_SCOPES: tuple[str, ...] = (INDIVIDUAL.id, BIOSAMPLE.id, GENOMIC_VARIANT.id)
+# Attributes of the sampled people apply to them, their biosamples, the runs and analyses of
+# those, and the variants they carry.
+SUBJECT_SCOPES: tuple[str, ...] = (
+    INDIVIDUAL.id,
+    BIOSAMPLE.id,
+    RUN.id,
+    ANALYSIS.id,
+    GENOMIC_VARIANT.id,
+)
 VARIANT_SCOPES: tuple[str, ...] = (GENOMIC_VARIANT.id,)
 CATEGORICAL_OPERATORS = frozenset({ComparisonOperator.EQUAL, ComparisonOperator.NOT_EQUAL})
 
@@ -146,12 +161,16 @@ class FilterCatalogue:
     def field(self, field_id: str) -> SupportedField | None:
         return next((f for f in self.fields if f.id == field_id), None)
 
-    def filtering_terms(self) -> list[FilteringTerm]:
-        """Every supported filter as a ``filteringTerms`` item of ``/filtering_terms``."""
-        return [
+    def filtering_terms(self, entry_type: EntryType | None = None) -> list[FilteringTerm]:
+        """Every supported filter (applying to ``entry_type``, if given) as a
+        ``filteringTerms`` item of ``/filtering_terms``."""
+        terms = [
             *(t.to_filtering_term() for t in self.terms),
             *(f.to_filtering_term() for f in self.fields),
         ]
+        if entry_type is None:
+            return terms
+        return [term for term in terms if entry_type.id in term.scopes]
 
 
 def sex_terms() -> tuple[SupportedTerm, ...]:

@@ -14,6 +14,12 @@ from cnvbeacon.gateway.beacon.identity import BeaconIdentity
 from cnvbeacon.gateway.beacon.json_types import JsonObject
 from cnvbeacon.gateway.beacon.query import BeaconQuery
 from cnvbeacon.gateway.beacon.response_meta import build_response_meta
+from cnvbeacon.gateway.beacon.result_sets import (
+    ResultSet,
+    build_resultsets_response,
+    build_summary,
+    listed_result_sets,
+)
 from cnvbeacon.gateway.beacon.spec import Granularity
 
 
@@ -110,3 +116,35 @@ def build_request_error_response(
     if error.parameter is not None and error.parameter not in message:
         message = f"{message} (parameter {error.parameter!r})"
     return build_error_response(identity, query, error.status, message)
+
+
+def build_query_response(
+    identity: BeaconIdentity,
+    query: BeaconQuery,
+    entry_type: EntryType,
+    granularity: Granularity,
+    result_sets: Sequence[ResultSet],
+    handovers: Sequence[Handover] = (),
+    info: JsonObject | None = None,
+) -> JsonObject:
+    """The response to an entry-type query over per-dataset result sets, at a granularity.
+
+    * boolean: ``exists`` only;
+    * count: ``exists`` and ``numTotalResults``, and (an extension the count schema allows)
+      ``response.resultSets`` with each listed dataset's count and no records, so that one
+      result set per dataset is there at count granularity too;
+    * record: the result sets with their records (see :func:`build_resultsets_response`).
+    """
+    if granularity is Granularity.RECORD:
+        return build_resultsets_response(identity, query, entry_type, result_sets, handovers, info)
+    meta = build_response_meta(identity, query, granularity, [entry_type.returned_schema()])
+    summary = build_summary(result_sets)
+    if granularity is Granularity.BOOLEAN:
+        document: JsonObject = {"meta": meta, "responseSummary": {"exists": summary["exists"]}}
+    else:
+        document = {
+            "meta": meta,
+            "responseSummary": summary,
+            "response": {"resultSets": listed_result_sets(query, result_sets)},
+        }
+    return _with_extras(document, handovers, info)

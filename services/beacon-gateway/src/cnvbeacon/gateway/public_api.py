@@ -1,0 +1,302 @@
+"""Our own public (non-Beacon) endpoints, for the web UI and scripts; documented with the
+Beacon ones in ``data/openapi.json`` (served at ``/api/openapi.json``).
+
+* ``/api/resolve?q=``: a search-box text (region, chromosome, cytoband, gene, variant id)
+  as chrom/start/end/label, or a 400 saying what would be understood;
+* ``/api/genes/suggest?prefix=``: gene symbols for type-ahead, with their loci;
+* ``/api/query/{calls,variants,counts,carriers,datasets}``: the query service's JSON
+  lookups, passed through (its parameters, its paging);
+* ``/api/query/analyses/{path}``: the query service's analyses (JSON or SVG plots);
+* ``/api/exports/{calls,variants}?...&format=vcf|bed|pgxseg|tsv|jsonl``: streamed files.
+
+Pass-through responses are streamed chunk by chunk, never held whole. Datasets a client
+may only see counts of (``CNVB_DATASET_GRANULARITY``) are left out of record lookups and
+exports (naming one is a 403), and boolean-only ones out of counts too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from cnvbeacon.gateway import keys
+from cnvbeacon.gateway.beacon.errors import BeaconRequestError, bad_request
+from cnvbeacon.gateway.beacon.spec import Granularity
+from cnvbeacon.shared.reference import (
+    chromosome_length,
+    cytoband_region,
+    gene_loci,
+    normalise_assembly,
+    normalise_chromosome,
+    suggest_genes,
+)
+
+EXPORT_FORMATS = ("vcf", "bed", "pgxseg", "tsv", "jsonl")
+_PASSED_HEADERS = ("Content-Type", "Content-Disposition")
+_CHUNK = 64 * 1024
+_REGION = re.compile(
+    r"^(?P<chrom>[A-Za-z0-9_.:]+?)\s*[:\s]\s*(?P<start>[\d,.]+)\s*(?:-|\u2013|\.\.)\s*(?P<end>[\d,.]+)$"
+)
+_VARIANT_ID = re.compile(
+    r"^(?P<assembly>[A-Za-z0-9.]+):(?P<chrom>[A-Za-z0-9_.]+):(?P<start>\d+)-(?P<end>\d+):"
+    r"(?P<type>DEL|DUP|CNV)$"
+)
+_GENE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+MAX_SUGGESTIONS = 50
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    text = resources.files("cnvbeacon.gateway").joinpath("data/openapi.json").read_text("utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+async def get_openapi(request: web.Request) -> web.Response:
+    public_url = request.app[keys.SETTINGS].public_url.rstrip("/")
+    return web.json_response({**openapi_document(), "servers": [{"url": public_url}]})
+
+
+# --------------------------------------------------------------------------- resolve
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    kind: str  # region, chromosome, cytoband, gene, variant
+    assembly: str
+    chrom: str
+    start: int
+    end: int
+    label: str
+
+    def to_json(self, text: str) -> dict[str, Any]:
+        return {
+            "query": text,
+            "kind": self.kind,
+            "assembly": self.assembly,
+            "chrom": self.chrom,
+            "start": self.start,
+            "end": self.end,
+            "length": self.end - self.start,
+            "label": self.label,
+        }
+
+
+def _position(text: str, name: str) -> int:
+    digits = text.replace(",", "").replace(".", "")
+    if not digits.isdigit():
+        raise bad_request(f"{name} {text!r} is not a number", "q")
+    return int(digits)
+
+
+def _checked(kind: str, assembly: str, chrom_text: str, start: int, end: int) -> Resolved:
+    try:
+        chrom = normalise_chromosome(chrom_text, assembly)
+    except ValueError as error:
+        raise bad_request(str(error), "q") from None
+    length = chromosome_length(chrom, assembly)
+    if start >= end:
+        raise bad_request(f"the region's start ({start}) must be before its end ({end})", "q")
+    if start >= length:
+        raise bad_request(
+            f"start {start} is past the end of chromosome {chrom} ({length} bases in {assembly})",
+            "q",
+        )
+    end = min(end, length)
+    return Resolved(kind, assembly, chrom, start, end, f"{chrom}:{start}-{end}")
+
+
+def resolve_text(text: str, assembly: str) -> Resolved:
+    """What a search box's text names; coordinates as typed are 0-based half-open, as
+    everywhere in our API (``chr1:1,000,000-2,000,000``)."""
+    text = text.strip()
+    if not text:
+        raise bad_request(
+            "type a region (chr1:1,000,000-2,000,000), gene, cytoband or variant id", "q"
+        )
+    variant = _VARIANT_ID.match(text)
+    if variant is not None:
+        try:
+            assembly = normalise_assembly(variant["assembly"])
+        except ValueError as error:
+            raise bad_request(str(error), "q") from None
+        found = _checked(
+            "variant", assembly, variant["chrom"], int(variant["start"]), int(variant["end"])
+        )
+        return Resolved("variant", assembly, found.chrom, found.start, found.end, text)
+    region = _REGION.match(text)
+    if region is not None:
+        start = _position(region["start"], "start")
+        end = _position(region["end"], "end")
+        return _checked("region", assembly, region["chrom"], start, end)
+    with contextlib.suppress(ValueError):
+        chrom = normalise_chromosome(text, assembly)
+        return Resolved("chromosome", assembly, chrom, 0, chromosome_length(chrom, assembly), chrom)
+    cytoband_problem: str | None = None
+    try:
+        band = cytoband_region(text, assembly)
+        return Resolved("cytoband", assembly, band.chrom, band.start, band.end, text)
+    except ValueError as error:
+        cytoband_problem = str(error)
+    if _GENE.match(text):
+        loci = gene_loci(text, assembly)
+        if loci:
+            locus = loci[0]
+            return Resolved("gene", assembly, locus.chrom, locus.start, locus.end, locus.symbol)
+    hints = suggest_genes(text, assembly, limit=5) if _GENE.match(text) else []
+    message = f"cannot read {text!r} as a region (chr1:1,000,000-2,000,000), chromosome, gene, "
+    message += "cytoband or variant id (GRCh38:1:1000-2000:DEL)"
+    if hints:
+        message += f"; genes starting so: {', '.join(hints)}"
+    elif cytoband_problem and re.match(r"^(chr)?[0-9XY]{1,2}[pq]", text, re.IGNORECASE):
+        message += f" ({cytoband_problem})"
+    raise bad_request(message, "q")
+
+
+def _assembly(request: web.Request) -> str:
+    text = request.query.get("assembly") or request.app[keys.SETTINGS].default_assembly
+    try:
+        return normalise_assembly(text)
+    except ValueError as error:
+        raise bad_request(str(error), "assembly") from None
+
+
+def _check_parameters(request: web.Request, allowed: set[str]) -> None:
+    unknown = sorted(set(request.query) - allowed)
+    if unknown:
+        raise bad_request(f"unknown parameter {unknown[0]!r}", unknown[0])
+
+
+async def resolve(request: web.Request) -> web.Response:
+    _check_parameters(request, {"q", "assembly"})
+    text = request.query.get("q", "")
+    return web.json_response(resolve_text(text, _assembly(request)).to_json(text))
+
+
+async def suggest(request: web.Request) -> web.Response:
+    _check_parameters(request, {"prefix", "assembly", "limit"})
+    assembly = _assembly(request)
+    limit_text = request.query.get("limit", "10")
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_SUGGESTIONS:
+        raise bad_request(f"limit must be between 1 and {MAX_SUGGESTIONS}", "limit")
+    prefix = request.query.get("prefix", "").strip()
+    genes = []
+    for symbol in suggest_genes(prefix, assembly, limit=int(limit_text)) if prefix else []:
+        locus = gene_loci(symbol, assembly)[0]
+        genes.append(
+            {"symbol": symbol, "chrom": locus.chrom, "start": locus.start, "end": locus.end}
+        )
+    return web.json_response({"prefix": prefix, "assembly": assembly, "genes": genes})
+
+
+# --------------------------------------------------------------------------- pass-through
+
+
+async def _visible_datasets(request: web.Request, needed: Granularity) -> dict[str, str]:
+    """The ``datasets`` parameter that keeps out datasets answering coarser than ``needed``:
+    the request's own when all it names may be seen (403 otherwise), every visible one when
+    it names none and some are hidden, nothing when nothing is hidden."""
+    security = request.app[keys.SECURITY]
+    order = (Granularity.BOOLEAN, Granularity.COUNT, Granularity.RECORD)
+
+    def visible(dataset_id: str) -> bool:
+        return order.index(security.granularity_for(dataset_id)) >= order.index(needed)
+
+    named = [d.strip() for d in request.query.get("datasets", "").split(",") if d.strip()]
+    for dataset_id in named:
+        if not visible(dataset_id):
+            raise BeaconRequestError(
+                403,
+                f"dataset {dataset_id!r} answers at {security.granularity_for(dataset_id)} "
+                f"granularity only: ask the Beacon API (/api/g_variants) for its counts",
+                "datasets",
+            )
+    if named:
+        return {}
+    known = await request.app[keys.METADATA].datasets()
+    shown = [d for d in known if visible(d)]
+    if len(shown) == len(known):
+        return {}
+    if not shown:
+        raise BeaconRequestError(403, "no dataset answers at this granularity", "datasets")
+    assembly = _assembly(request)
+    return {"datasets": ",".join(d for d in shown if known[d].assembly == assembly) or shown[0]}
+
+
+async def _pass_through(
+    request: web.Request, path: str, params: Mapping[str, str]
+) -> web.StreamResponse:
+    """The query service's answer to ``path``, streamed to the client as it comes."""
+    async with request.app[keys.QUERY].stream(path, params) as upstream:
+        response = web.StreamResponse(status=upstream.status)
+        for header in _PASSED_HEADERS:
+            if header in upstream.headers:
+                response.headers[header] = upstream.headers[header]
+        await response.prepare(request)
+        try:
+            async for chunk in upstream.content.iter_chunked(_CHUNK):
+                await response.write(chunk)
+        except (aiohttp.ClientError, TimeoutError, ConnectionResetError):
+            # Headers are sent: a broken stream can only end early. Closing the connection
+            # without the final chunk lets the client see the body is incomplete.
+            if request.transport is not None:
+                request.transport.close()
+            return response
+        await response.write_eof()
+        return response
+
+
+def lookup_handler(path: str, needed: Granularity) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.query.get("format", "json") != "json":
+            raise bad_request("JSON lookups take no format: see /api/exports for files", "format")
+        params = {**request.query, **await _visible_datasets(request, needed)}
+        return await _pass_through(request, path, params)
+
+    return handle
+
+
+def export_handler(grouping: str) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        output = request.query.get("format", "")
+        if output not in EXPORT_FORMATS:
+            raise bad_request(f"format must be one of {', '.join(EXPORT_FORMATS)}", "format")
+        params = {**request.query, **await _visible_datasets(request, Granularity.RECORD)}
+        return await _pass_through(request, f"/{grouping}", params)
+
+    return handle
+
+
+async def datasets(request: web.Request) -> web.StreamResponse:
+    return await _pass_through(request, "/datasets", request.query)
+
+
+async def analyses(request: web.Request) -> web.StreamResponse:
+    path = request.match_info["path"]
+    params = {**request.query, **await _visible_datasets(request, Granularity.COUNT)}
+    return await _pass_through(request, f"/analyses/{path}", params)
+
+
+def add_routes(app: web.Application) -> None:
+    router = app.router
+    router.add_get("/api/openapi.json", get_openapi)
+    router.add_get("/api/resolve", resolve)
+    router.add_get("/api/genes/suggest", suggest)
+    router.add_get("/api/query/calls", lookup_handler("/calls", Granularity.RECORD))
+    router.add_get("/api/query/variants", lookup_handler("/variants", Granularity.RECORD))
+    router.add_get("/api/query/carriers", lookup_handler("/biosamples", Granularity.RECORD))
+    router.add_get("/api/query/counts", lookup_handler("/counts", Granularity.COUNT))
+    router.add_get("/api/query/datasets", datasets)
+    router.add_get("/api/query/analyses/{path:.+}", analyses)
+    router.add_get("/api/exports/calls", export_handler("calls"))
+    router.add_get("/api/exports/variants", export_handler("variants"))

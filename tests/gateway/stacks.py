@@ -1,0 +1,158 @@
+"""Whole stacks (ingest, query service, gateway) in-process against the real store and broker,
+each in a database and AMQP namespace of its own, loaded through the real ingest API."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+from aiohttp import ClientSession
+from pymongo import AsyncMongoClient
+
+from cnvbeacon.gateway.app import create_app as create_gateway
+from cnvbeacon.gateway.settings import GatewaySettings
+from cnvbeacon.ingest.app import create_app as create_ingest
+from cnvbeacon.query.app import create_app as create_query
+from cnvbeacon.query.settings import QuerySettings
+from cnvbeacon.shared.messaging import Topology
+from cnvbeacon.shared.store.client import MongoClient
+from tests.conftest import HG00096_VCF, Backends
+from tests.ingest.test_ingest_integration import AUTH, ingest_settings, submit_file
+from tests.support.services import serve, wait_for_job
+
+PUBLIC_URL = "http://beacon.test"
+ONE_KGP = "1kgp"  # the dataset HG00096 and the 1kGP individuals are loaded into
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    ingest: str
+    query: str
+    gateway: str  # base URL of the gateway (its Beacon API is under /api)
+    public_url: str
+
+    @property
+    def api(self) -> str:
+        return f"{self.gateway}/api"
+
+    def local(self, url: str) -> str:
+        """A URL the gateway wrote with its public address, pointed at where it runs."""
+        return url.replace(self.public_url, self.gateway, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class VcfRecord:
+    """A record of a DRAGEN CNV VCF, read without our parser (0-based half-open)."""
+
+    chrom: str
+    start: int  # POS (the padding base before the event, 1-based) = 0-based start of the event
+    end: int  # INFO END (1-based inclusive) = 0-based exclusive end
+    vcf_id: str
+    alt: str
+    genotype: str
+    copy_number: int | None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def vcf_records(path: Path = HG00096_VCF) -> list[VcfRecord]:
+    records = []
+    for line in gzip.decompress(path.read_bytes()).decode().splitlines():
+        if line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        info = dict(item.split("=", 1) for item in fields[7].split(";") if "=" in item)
+        sample = dict(zip(fields[8].split(":"), fields[9].split(":"), strict=True))
+        copy_number = sample.get("CN")
+        records.append(
+            VcfRecord(
+                chrom=fields[0],
+                start=int(fields[1]),
+                end=int(info["END"]),
+                vcf_id=fields[2],
+                alt=fields[4],
+                genotype=sample["GT"],
+                copy_number=int(copy_number) if copy_number not in (None, ".") else None,
+            )
+        )
+    return records
+
+
+async def _drop(backends: Backends) -> None:
+    client: MongoClient = AsyncMongoClient(backends.mongodb_url)
+    await client.drop_database(backends.database)
+    await client.close()
+    connection = await aio_pika.connect(backends.amqp_url)
+    topology = Topology(backends.namespace)
+    async with connection:
+        for queue in topology.all_queues:
+            channel = await connection.channel()
+            with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
+                await channel.queue_delete(queue)
+        channel = await connection.channel()
+        for exchange in topology.all_exchanges:
+            await channel.exchange_delete(exchange)
+
+
+async def load(
+    session: ClientSession, ingest_url: str, dataset: str, *, individuals: bool = True
+) -> None:
+    """HG00096's DRAGEN calls (and the 1kGP individuals) into ``dataset``, via the ingest API."""
+    if individuals:
+        async with session.post(
+            f"{ingest_url}/individuals",
+            params={"dataset": dataset, "preset": "1kgp-30x"},
+            headers=AUTH,
+        ) as response:
+            assert response.status == 200, await response.text()
+    job_id = await submit_file(session, ingest_url, HG00096_VCF, dataset=dataset, sample="HG00096")
+    assert (await wait_for_job(session, ingest_url, job_id))["state"] == "succeeded"
+
+
+@contextlib.asynccontextmanager
+async def running_stack(
+    mongodb_url: str,
+    amqp_url: str,
+    datasets: Mapping[str, bool] = {ONE_KGP: True},
+    **gateway_settings: Any,
+) -> AsyncIterator[Stack]:
+    """A stack with HG00096 loaded into each of ``datasets`` (value: with the individuals)."""
+    unique = uuid.uuid4().hex[:12]
+    backends = Backends(mongodb_url, f"cnvb_test_{unique}", amqp_url, f"cnvb-test-{unique}")
+    common = {
+        "mongodb_url": backends.mongodb_url,
+        "mongodb_database": backends.database,
+        "amqp_url": backends.amqp_url,
+        "amqp_namespace": backends.namespace,
+        "log_json": False,
+    }
+    try:
+        async with (
+            serve(create_ingest(ingest_settings(backends))) as ingest,
+            serve(create_query(QuerySettings.model_validate(common))) as query,
+        ):
+            settings = GatewaySettings.model_validate(
+                {
+                    **common,
+                    "query_url": query,
+                    "ingest_url": ingest,
+                    "public_url": PUBLIC_URL,
+                    "metadata_cache_s": 0,
+                    **gateway_settings,
+                }
+            )
+            async with serve(create_gateway(settings)) as gateway:
+                async with ClientSession() as session:
+                    for dataset, individuals in datasets.items():
+                        await load(session, ingest, dataset, individuals=individuals)
+                yield Stack(ingest, query, gateway, PUBLIC_URL)
+    finally:
+        await _drop(backends)
