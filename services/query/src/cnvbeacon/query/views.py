@@ -25,6 +25,7 @@ CARRIER_CALL_FIELDS = (
     "genotype",
     "zygosity_id",
     "is_pass",
+    "vcf_id",
 )
 
 
