@@ -18,6 +18,7 @@ INBOX_FILES: Final = "inbox_files"
 UPLOADS_BUCKET: Final = "uploads"
 # The query service's count summaries (columns of each dataset's calls, by data_version).
 COUNT_SUMMARIES: Final = "count_summaries"
+ANALYSES: Final = "analyses"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
     CALLS: [
@@ -49,6 +50,15 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
     INDIVIDUALS: [
         IndexModel([("dataset_id", ASCENDING), ("individual_id", ASCENDING)], name="individual"),
         IndexModel([("dataset_id", ASCENDING), ("biosample_ids", ASCENDING)], name="biosamples"),
+    ],
+    ANALYSES: [
+        # Population analyses: one "run" document per (dataset, variant) naming its current
+        # run_id, and that run's "part" documents (result tables in chunks), which are found
+        # and removed by this equality prefix.
+        IndexModel(
+            [("dataset_id", ASCENDING), ("kind", ASCENDING), ("run_id", ASCENDING)],
+            name="analysis_parts",
+        ),
     ],
     LENGTH_CLASS_MAX: [],
     COUNT_SUMMARIES: [],
