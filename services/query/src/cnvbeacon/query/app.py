@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from cnvbeacon.query import api, keys
+from cnvbeacon.query import analyses, api, keys
 from cnvbeacon.query.settings import QuerySettings
 from cnvbeacon.query.summaries import summaries_ctx
 from cnvbeacon.shared.web import base_app, mongo_ctx
@@ -19,4 +19,5 @@ def create_app(settings: QuerySettings | None = None) -> web.Application:
         summaries_ctx(keys.SUMMARIES, settings.count_summaries, settings.summary_poll_s)
     )
     api.add_routes(app)
+    analyses.install(app)  # population analyses: /analyses/..., the analysis queue consumer
     return app

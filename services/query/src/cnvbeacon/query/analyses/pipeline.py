@@ -16,7 +16,7 @@ from cnvbeacon.query.analyses.frequencies import (
     gene_frequencies,
 )
 from cnvbeacon.query.analyses.genes import genes_of_intervals, protein_coding_genes
-from cnvbeacon.query.analyses.groups import Group, sample_groups
+from cnvbeacon.query.analyses.groups import Group, counts_by_group, sample_groups
 from cnvbeacon.query.analyses.profiles import sample_profiles
 from cnvbeacon.query.analyses.regions import DEFAULT_RECIPROCAL_OVERLAP, find_regions
 from cnvbeacon.query.analyses.summary import genome_summary
@@ -51,9 +51,11 @@ class Parameters:
 
 @dataclass(frozen=True, slots=True)
 class Result:
+    assembly: str
     summary: dict[str, Any]
     groups: list[Group]
     chromosomes: tuple[str, ...]
+    chromosome_lengths: tuple[int, ...]
     tables: dict[str, Table] = field(default_factory=dict)
 
 
@@ -67,10 +69,16 @@ def analyse(cohort: Cohort, parameters: Parameters) -> Result:
         )
         table["id"] = np.arange(len(table["start"]), dtype=np.int64)
     add_differentiation(cohort, found)
+    # Carriers of each CNVR per sample group, to show which populations differ.
+    regions["carriers"] = counts_by_group(
+        found.call_region, cohort.calls.sample, len(regions["start"]), cohort.samples
+    )
     return Result(
+        assembly=cohort.genome.assembly,
         summary=genome_summary(cohort, regions, len(events["start"])),
         groups=sample_groups(cohort.samples),
         chromosomes=cohort.genome.chromosomes,
+        chromosome_lengths=cohort.genome.lengths,
         tables={
             BINS: bin_frequencies(cohort, parameters.bin_size),
             GENES: gene_frequencies(cohort, genes),

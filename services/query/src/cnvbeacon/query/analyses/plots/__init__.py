@@ -1,0 +1,1 @@
+"""Server-side SVG figures of the analyses (matplotlib, object API, no pyplot state)."""
