@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.exceptions import AMQPError
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from cnvbeacon.ingest import call_writer, vcf
@@ -28,7 +29,7 @@ from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.ingest.sources import SourceError, StagedFile, staged
 from cnvbeacon.ingest.uploads import UploadStore
 from cnvbeacon.shared import logs
-from cnvbeacon.shared.messaging import DELIVERY_LIMIT, Publisher
+from cnvbeacon.shared.messaging import ANALYSIS_ROUTING_KEY, DELIVERY_LIMIT, Publisher
 from cnvbeacon.shared.models import Job, JobCounts, JobError, JobState
 from cnvbeacon.shared.store.client import Database
 
@@ -185,6 +186,7 @@ class IngestWorker:
         await call_writer.apply_individual_attributes(self._db, job.dataset_id, biosamples)
         await call_writer.touch_dataset(self._db, job.dataset_id, assembly)
         await self._jobs.succeed(job.id, counts, assembly)
+        await self._request_analysis(job)
         seconds = round(time.perf_counter() - started, 3)
         log.info("job succeeded", extra={"counts": counts.model_dump(), "seconds": seconds})
         await self._publisher.publish_event(
@@ -242,6 +244,15 @@ class IngestWorker:
             stop.set()
             await producer
         return self._counts(reader), reader.assembly, biosamples
+
+    async def _request_analysis(self, job: Job) -> None:
+        """Population analyses: ask for a recompute (the analysis consumer debounces and
+        coalesces requests), best effort: the job's calls are stored either way."""
+        body = {"dataset_id": job.dataset_id, "database": self._settings.mongodb_database}
+        try:
+            await self._publisher.publish_job(ANALYSIS_ROUTING_KEY, f"analysis-{job.id}", body)
+        except (AMQPError, ConnectionError, TimeoutError) as error:
+            log.warning("analysis request not published", extra={"error": repr(error)})
 
     @staticmethod
     def _counts(reader: vcf.VcfReader) -> JobCounts:
