@@ -8,6 +8,7 @@ track per superpopulation, or group=population / a list of groups), cnvr-map, vs
 from __future__ import annotations
 
 import asyncio
+import math
 from functools import partial
 from typing import Final
 
@@ -55,8 +56,12 @@ async def get_plot(request: web.Request) -> web.Response:
         )
     elif name == "cnvr-map":
         view, cnvrs = await view_and_table(request, CNVRS)
-        min_samples = http_params.integer(query, "min_samples", 1, 1)
-        label = "CNVR map" + (f", CNVRs with >= {min_samples} samples" if min_samples > 1 else "")
+        samples = int(view.meta["summary"]["samples"])
+        # By default the CNVRs of at least 1% of the samples: at 1000 Genomes scale all of
+        # them (rare and private ones included) cover most of every chromosome.
+        common = max(1, math.ceil(0.01 * samples))
+        min_samples = http_params.integer(query, "min_samples", common, 1)
+        label = "CNVR map" + (f", CNVRs in >= {min_samples} samples" if min_samples > 1 else "")
         draw = partial(cnvr_map_figure, cnvrs, view.meta, min_samples, _title(view, label))
     elif name == "vst":
         view, cnvrs = await view_and_table(request, CNVRS)
@@ -67,7 +72,7 @@ async def get_plot(request: web.Request) -> web.Response:
         min_samples = http_params.integer(query, "min_samples", default_min_samples(samples), 1)
         labels = http_params.integer(query, "labels", 10, 0, 50)
         outliers = vst_outliers(cnvrs, by, min_samples)
-        title = _title(view, f"V_ST between {by}s, CNVRs with >= {min_samples} samples")
+        title = _title(view, f"$V_{{ST}}$ between {by}s, CNVRs in >= {min_samples} samples")
         draw = partial(vst_figure, cnvrs, view.meta, by, outliers, labels, title)
     else:
         view = await analysis_view(request)

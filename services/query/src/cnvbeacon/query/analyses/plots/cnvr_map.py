@@ -1,7 +1,7 @@
 """The CNVR map (after Redon et al. 2006, figure 2): every chromosome as a bar, its CNVRs
-marked in the colour of their class. CNVRs are drawn on a 100 kb grid so that small ones
-stay visible at genome scale and the SVG stays small; where classes share a grid cell the
-rarer class is drawn on top."""
+marked in the colour of their class. CNVRs are drawn on a 200 kb grid (about a pixel at
+1200 px) so that small ones stay visible at genome scale and the SVG stays small; where
+classes share a grid cell the rarer class is drawn on top."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from cnvbeacon.query.analyses.columns import Table
 from cnvbeacon.query.analyses.plots.style import CLASS_COLOURS, megabases, new_figure
 from cnvbeacon.query.analyses.regions import CLASSES
 
-GRID: Final = 100_000
+GRID: Final = 200_000
 # Drawing order: common classes first, so rarer ones stay visible on top.
 _ORDER: Final = (
     "undetermined",

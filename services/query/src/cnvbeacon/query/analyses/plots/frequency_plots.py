@@ -40,7 +40,8 @@ def frequency_figure(
     axes_list = figure.subplots(len(ratios), 1, sharex=True, height_ratios=ratios, squeeze=False)
     tracks_axes = [a[0] for a in axes_list[:tracks]]
     for index, (axes, group) in enumerate(zip(tracks_axes, groups, strict=True)):
-        _track(axes, x_start, x_end, gain[:, index], loss[:, index], limit)
+        # Many tracks of thousands of steps: drawn as images, or the SVG runs to megabytes.
+        _track(axes, x_start, x_end, gain[:, index], loss[:, index], limit, not single)
         label = "% samples" if single else f"{group.id}\n(n={group.samples:,})"
         axes.set_ylabel(
             label, rotation=90 if single else 0, ha="center" if single else "right", va="center"
@@ -67,6 +68,8 @@ def frequency_figure(
         frameon=False,
         bbox_to_anchor=(1.0, 1.18 if single else 1.6),
     )
+    if not single:
+        figure.supylabel("% of samples: gains up, losses down", fontsize=12)
     figure.suptitle(title)
     return figure
 
@@ -92,11 +95,14 @@ def _track(
     gain: npt.NDArray[np.float64],
     loss: npt.NDArray[np.float64],
     limit: float,
+    rasterized: bool,
 ) -> None:
     # Bins are contiguous, so their starts plus the last end are the step edges.
     edges = np.append(x_start, x_end[-1:]) if len(x_start) else np.array([0, 1])
-    axes.stairs(gain, edges, fill=True, color=GAIN, baseline=0, lw=0)
-    axes.stairs(-loss, edges, fill=True, color=LOSS, baseline=0, lw=0)
+    for values, colour in ((gain, GAIN), (-loss, LOSS)):
+        axes.stairs(
+            *_runs(values, edges), fill=True, color=colour, baseline=0, lw=0, rasterized=rasterized
+        )
     axes.axhline(0, color="#444444", lw=0.6)
     axes.set_ylim(-limit, limit)
     axes.set_xlim(edges[0], edges[-1])
@@ -104,12 +110,23 @@ def _track(
     axes.grid(axis="y", color="#DDDDDD", lw=0.5)
 
 
+def _runs(
+    values: npt.NDArray[np.float64], edges: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]:
+    """Neighbouring bins of equal value as one step: the same picture, a far smaller SVG."""
+    if len(values) == 0:
+        return values, edges
+    changes = np.flatnonzero(np.diff(values)) + 1
+    firsts = np.concatenate([[0], changes])
+    return values[firsts], np.append(edges[firsts], edges[-1])
+
+
 def _nice_limit(value: float) -> float:
-    """The axis limit: the next of 1, 2, 5 x 10^k at or above the largest frequency."""
+    """The axis limit: the next round number at or above the largest frequency."""
     if value <= 0:
         return 1.0
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if step * magnitude >= value:
             return float(min(step * magnitude, 100.0))
     return 100.0

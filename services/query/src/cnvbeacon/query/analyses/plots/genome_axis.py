@@ -40,7 +40,14 @@ class GenomeAxis:
             if shade and index % 2 == 1:
                 axes.axvspan(offset, offset + length, color=CHROMOSOME_SHADE, zorder=0, lw=0)
         centres = offsets + np.array(self.lengths) / 2
-        axes.set_xticks(centres, labels=self.chromosomes, fontsize=10)
+        # Short chromosomes side by side (19-22, Y) would run their labels together, so
+        # every other one of them is set a line lower.
+        short = np.array(self.lengths) < self.total / 40
+        labels = [
+            f"\n{name}" if short[i] and i % 2 == 1 else name
+            for i, name in enumerate(self.chromosomes)
+        ]
+        axes.set_xticks(centres, labels=labels, fontsize=10)
         axes.tick_params(axis="x", length=0)
         axes.set_xlim(0, self.total)
         axes.set_xlabel("chromosome")

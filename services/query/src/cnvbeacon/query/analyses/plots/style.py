@@ -56,7 +56,8 @@ def render(draw: Callable[[], Figure]) -> bytes:
     with _DRAWING, matplotlib.rc_context(_RC):
         figure = draw()
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        # dpi sets the resolution of rasterized layers only; the rest stays vector.
+        figure.savefig(buffer, format="svg", metadata={"Date": None}, dpi=2 * DPI)
     return buffer.getvalue()
 
 

@@ -37,9 +37,7 @@ def vst_figure(
     threshold = outliers.distribution.get("p99")
     if threshold is not None:
         axes.axhline(threshold, color="#B03A2E", lw=1, ls="--")
-        axes.text(
-            axis.total, threshold, " 99th percentile", color="#B03A2E", va="bottom", ha="right"
-        )
+        axes.text(axis.total * 0.005, threshold, "99th percentile", color="#B03A2E", va="bottom")
     top = max(float(values.max(initial=0)), 0.05)
     axes.set_ylim(min(float(values.min(initial=0)), 0) - 0.02, top * 1.25)
     for rank, row in enumerate(rows[:labelled].tolist()):
@@ -56,7 +54,20 @@ def vst_figure(
             fontsize=10,
             arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.6},
         )
-    axes.set_ylabel(f"V_ST between {by}s")
+    if len(rows) == 0:
+        axes.set_ylim(0, 1)
+        axes.text(
+            0.5,
+            0.5,
+            f"No CNVR to rank: V_ST needs samples of two or more {by}s\n"
+            "and CNVRs carried by enough samples (see min_samples).",
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=13,
+            color="#555555",
+        )
+    axes.set_ylabel(f"$V_{{ST}}$ between {by}s")
     axes.grid(axis="y", color="#DDDDDD", lw=0.5)
     figure.suptitle(title)
     return figure
