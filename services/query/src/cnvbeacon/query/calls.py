@@ -60,6 +60,7 @@ CALL_FIELDS: Final = (
     "superpopulation",
 )
 CALL_PROJECTION: Final = dict.fromkeys(CALL_FIELDS, 1)
+NO_FILTERS: Final = CallFilters()
 FULL_BATCH: Final = 5000
 _INFINITY: Final = float("inf")
 
@@ -73,6 +74,13 @@ class CallLookup:
 
     def accepts(self, call: Document) -> bool:
         return self.window.accepts(call["start"], call["end"]) and self.filters.accepts(call)
+
+    def predicate(self) -> Predicate:
+        """`accepts`, without the filter check when there are no filters."""
+        if self.filters == NO_FILTERS:
+            window = self.window
+            return lambda call: window.accepts(call["start"], call["end"])
+        return self.accepts
 
 
 def sort_key(call: Document) -> tuple[int, int, str]:
@@ -147,7 +155,7 @@ async def _scan_one(
         for query in queries_for(lookup, maxima, from_start)
     ]
     try:
-        async for batch in _merge(streams, lookup.accepts):
+        async for batch in _merge(streams, lookup.predicate()):
             yield batch
     finally:
         for stream in streams:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from cnvbeacon.query.samples import Carrier
@@ -30,8 +29,8 @@ CARRIER_CALL_FIELDS = (
 
 
 def call_view(call: Document) -> dict[str, Any]:
-    view = {"id": call["_id"]}
-    view.update((k, v) for k, v in call.items() if k != "_id")
+    view = call.copy()
+    view["id"] = view.pop("_id")
     return view
 
 
@@ -72,15 +71,14 @@ def biosample_view(carrier: Carrier, individual: Mapping[str, Any] | None) -> di
     return view
 
 
-def _encode_other(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+def encode(value: Any) -> bytes:
+    """JSON (orjson: datetimes as RFC 3339; anything else unknown as its str)."""
+    return orjson.dumps(value, default=str)
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=_encode_other)
+    return encode(value).decode()
 
 
 def json_ok(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=dumps)
+    return web.Response(body=encode(body), status=status, content_type="application/json")
