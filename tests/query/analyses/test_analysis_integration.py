@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,7 +18,7 @@ from cnvbeacon.query.app import create_app
 from cnvbeacon.query.settings import QuerySettings
 from cnvbeacon.shared.messaging import ANALYSIS_ROUTING_KEY, Topology, open_publisher
 from cnvbeacon.shared.store.client import Database
-from cnvbeacon.shared.store.collections import ANALYSES, ensure_indexes
+from cnvbeacon.shared.store.collections import ANALYSES, JOBS, ensure_indexes
 from tests.conftest import Backends
 from tests.query.analyses.stored_calls import call_document
 from tests.support.services import serve, wait_for
@@ -185,3 +186,36 @@ async def test_analysis_through_the_queue_goes_stale_and_is_recomputed(
         passing = await get_json(session, f"{base}/summary?pass_only=true")
         assert passing["analysis"]["computed_from_version"] == 2
         assert passing["summary"]["calls"] == 5
+
+
+async def test_requests_wait_for_a_quiet_dataset_and_are_coalesced(
+    backends_env: Backends, database: Database, query_url: str
+) -> None:
+    await ensure_indexes(database)
+    await store_calls(database, [call_document(DATASET, "A1", "1", 0, 1000, "DEL", 1)])
+    # An ingest job of the dataset is still writing calls: the analysis must wait for it.
+    await database[JOBS].insert_one({"_id": "busy", "dataset_id": DATASET, "state": "running"})
+    base = f"{query_url}/analyses/{DATASET}"
+    async with ClientSession() as session:
+        await request_analysis(backends_env)
+
+        async def waiting() -> bool:
+            return bool((await get_json(session, base))["state"] == "waiting")
+
+        await wait_for(waiting, timeout=30, what="the request to wait")
+        await asyncio.sleep(1.0)
+        assert (await get_json(session, base))["state"] == "waiting"
+        await store_calls(database, [call_document(DATASET, "A2", "1", 0, 1000, "DEL", 1)])
+        await database[JOBS].update_one({"_id": "busy"}, {"$set": {"state": "succeeded"}})
+        status = await analysed(session, query_url, 2)
+        assert status["last_job"] is None or status["last_job"]["data_version"] == 2
+        run = await database[ANALYSES].find_one({"kind": "run", "dataset_id": DATASET})
+        assert run is not None
+        # Requests for data already analysed are acknowledged without a new run.
+        for _ in range(3):
+            await request_analysis(backends_env)
+        await asyncio.sleep(2.0)
+        again = await database[ANALYSES].find_one({"kind": "run", "dataset_id": DATASET})
+        assert again is not None
+        assert again["run_id"] == run["run_id"]
+        assert (await get_json(session, f"{base}/summary"))["summary"]["calls"] == 2

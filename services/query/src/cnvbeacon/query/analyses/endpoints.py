@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -53,6 +55,12 @@ async def view_and_table(request: web.Request, name: str) -> tuple[AnalysisView,
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+async def off_the_loop(build: Callable[[], web.Response]) -> web.Response:
+    """Records and their JSON or TSV text are built in a thread: a download may hold
+    100,000 rows, and the event loop serves lookups meanwhile."""
+    return await asyncio.to_thread(build)
 
 
 def envelope(view: AnalysisView, **payload: Any) -> dict[str, Any]:
@@ -208,26 +216,30 @@ async def get_frequencies(request: web.Request) -> web.StreamResponse:
     total = len(rows)
     page = http_params.page(request.query, MAX_ROWS if out.format == "tsv" else 5000, MAX_ROWS)
     rows = rows[page.offset : page.offset + page.limit]
-    found = records.frequency_records(table, view.meta, rows, groups, genes=genes)
-    if out.format == "tsv":
-        columns, tsv_rows = records.frequency_tsv(found, groups, genes=genes)
-        return tsv_response(
-            tsv_text(columns, tsv_rows),
-            file_name(view, f"frequencies-{unit}", "tsv"),
-            download=out.download,
+
+    def build() -> web.Response:
+        found = records.frequency_records(table, view.meta, rows, groups, genes=genes)
+        if out.format == "tsv":
+            columns, tsv_rows = records.frequency_tsv(found, groups, genes=genes)
+            return tsv_response(
+                tsv_text(columns, tsv_rows),
+                file_name(view, f"frequencies-{unit}", "tsv"),
+                download=out.download,
+            )
+        return web.json_response(
+            envelope(
+                view,
+                unit=unit,
+                bin_size=view.variant.parameters.bin_size if not genes else None,
+                groups=[{"id": g.id, "samples": g.samples} for g in groups],
+                total=total,
+                offset=page.offset,
+                limit=page.limit,
+                rows=found,
+            )
         )
-    return web.json_response(
-        envelope(
-            view,
-            unit=unit,
-            bin_size=view.variant.parameters.bin_size if not genes else None,
-            groups=[{"id": g.id, "samples": g.samples} for g in groups],
-            total=total,
-            offset=page.offset,
-            limit=page.limit,
-            rows=found,
-        )
-    )
+
+    return await off_the_loop(build)
 
 
 async def _regions(request: web.Request, name: str) -> web.StreamResponse:
@@ -261,16 +273,20 @@ async def _regions(request: web.Request, name: str) -> web.StreamResponse:
     page = http_params.page(query, MAX_ROWS if out.format == "tsv" else 100, MAX_ROWS)
     rows = rows[page.offset : page.offset + page.limit]
     fields = records.EVENT_FIELDS if is_events else records.REGION_FIELDS
-    found = records.region_records(table, view.meta, rows, fields)
-    if out.format == "tsv":
-        return tsv_response(
-            tsv_text(fields, ([r[f] for f in fields] for r in found)),
-            file_name(view, name, "tsv"),
-            download=out.download,
+
+    def build() -> web.Response:
+        found = records.region_records(table, view.meta, rows, fields)
+        if out.format == "tsv":
+            return tsv_response(
+                tsv_text(fields, ([r[f] for f in fields] for r in found)),
+                file_name(view, name, "tsv"),
+                download=out.download,
+            )
+        return web.json_response(
+            envelope(view, total=total, offset=page.offset, limit=page.limit, rows=found)
         )
-    return web.json_response(
-        envelope(view, total=total, offset=page.offset, limit=page.limit, rows=found)
-    )
+
+    return await off_the_loop(build)
 
 
 async def get_cnvrs(request: web.Request) -> web.StreamResponse:
@@ -349,14 +365,18 @@ async def get_samples(request: web.Request) -> web.StreamResponse:
     total = len(rows)
     page = http_params.page(request.query, MAX_ROWS if out.format == "tsv" else 1000, MAX_ROWS)
     rows = rows[page.offset : page.offset + page.limit]
-    found = records.sample_records(table, rows)
-    if out.format == "tsv":
-        fields = records.SAMPLE_FIELDS
-        return tsv_response(
-            tsv_text(fields, ([r[f] for f in fields] for r in found)),
-            file_name(view, "samples", "tsv"),
-            download=out.download,
+
+    def build() -> web.Response:
+        found = records.sample_records(table, rows)
+        if out.format == "tsv":
+            fields = records.SAMPLE_FIELDS
+            return tsv_response(
+                tsv_text(fields, ([r[f] for f in fields] for r in found)),
+                file_name(view, "samples", "tsv"),
+                download=out.download,
+            )
+        return web.json_response(
+            envelope(view, total=total, offset=page.offset, limit=page.limit, rows=found)
         )
-    return web.json_response(
-        envelope(view, total=total, offset=page.offset, limit=page.limit, rows=found)
-    )
+
+    return await off_the_loop(build)

@@ -23,6 +23,7 @@ from cnvbeacon.query.analyses import source
 from cnvbeacon.query.analyses.job import JobReport
 from cnvbeacon.query.analyses.result_store import (
     FAILED,
+    READY,
     RUNNING,
     WAITING,
     load_run,
@@ -100,7 +101,9 @@ class AnalysisWorker:
         report = await self._run_job(dataset_id)
         self.last_report = report
         if not report.stored:
+            # Another replica stored a newer data version first; that result stands.
             log.info("a newer analysis was stored meanwhile", extra=report.describe())
+            await record_state(self._db, dataset_id, DEFAULT, READY)
 
     async def _result_is_current(self, dataset_id: str) -> bool:
         version = await source.dataset_version(self._db, dataset_id)
