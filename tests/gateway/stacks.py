@@ -145,7 +145,7 @@ async def running_stack(
                     "query_url": query,
                     "ingest_url": ingest,
                     "public_url": PUBLIC_URL,
-                    "metadata_cache_s": 0,
+                    "metadata_cache_s": 60,
                     **gateway_settings,
                 }
             )

@@ -174,29 +174,31 @@ async def _variant_lookup(
 async def _genome_wide_variants(
     backend: Backend, lookup: LookupParameters, dataset: DatasetInfo, page: Page | None
 ) -> tuple[int, list[Mapping[str, Any]]]:
-    """Variants of the whole genome: counted at once, paged chromosome by chromosome."""
+    """Variants of the whole genome: counted at once; the page read chromosome by chromosome
+    (each answer counts its chromosome, so the walk knows where the page starts)."""
     params = {**lookup.params(), "datasets": dataset.id}
-    if page is None:
+
+    async def total() -> int:
         body = await backend.query.get_json("/counts", params)
-        return int(body["counts"]["variants"]), []
-    chroms = chromosomes(dataset.assembly)
-    bodies = await asyncio.gather(
-        *(backend.query.get_json("/counts", {**params, "chrom": chrom}) for chrom in chroms)
-    )
-    counts = [int(body["counts"]["variants"]) for body in bodies]
-    found: list[Mapping[str, Any]] = []
-    before = 0
-    for chrom, count in zip(chroms, counts, strict=True):
-        first = max(page.offset - before, 0)
-        wanted = page.limit - len(found)
-        if count and first < count and wanted > 0:
+        return int(body["counts"]["variants"])
+
+    async def walk() -> list[Mapping[str, Any]]:
+        found: list[Mapping[str, Any]] = []
+        before = 0
+        for chrom in chromosomes(dataset.assembly):
+            if page is None or len(found) >= page.limit:
+                break
+            first = max(page.offset - before, 0)
             region = lookup.with_region({"chrom": chrom})
-            _, variants = await _variant_lookup(
-                backend, region.params(), dataset, Page(first, wanted)
+            count, variants = await _variant_lookup(
+                backend, region.params(), dataset, Page(first, page.limit - len(found))
             )
             found.extend(variants)
-        before += count
-    return sum(counts), found
+            before += count
+        return found
+
+    count, found = await asyncio.gather(total(), walk())
+    return count, found
 
 
 async def _biosample_variants(
