@@ -1,8 +1,37 @@
 """Population analyses (Redon et al. 2006 on our data): frequency maps, CNV regions and
 events, the genome summary, population differentiation and per-sample profiles.
 
-`install(app)` adds them to the query service: the routes under /analyses and a cleanup
-context that holds the result service and the link to the analysis queue.
+How results come about
+- An analysis request (queue `<ns>.analysis`: {"dataset_id", "database", "force"}) comes
+  from the ingest worker after every job, or from POST /analyses/{dataset}/run. The
+  consumer (worker.py) waits until the dataset's data_version has not moved and no ingest
+  job of it has run for CNVB_ANALYSIS_STABLE_S seconds, then runs the job (job.py) in a
+  child process; requests arriving meanwhile are acknowledged without work once the stored
+  result is of the current data version.
+- The job reads every call once (projection, large batches), analyses the full dataset in
+  numpy and stores the result tables and a compact cohort snapshot, labelled with the
+  data version read (result_store.py, collection `analyses`).
+- Subsets (population, superpopulation, sex, pass_only) and other parameters (bin_size,
+  min_overlap) are computed on demand from that snapshot in a thread (seconds for 2M
+  calls, no pass over the store) and stored the same way (service.py).
+- Every answer says which data version it was computed from and whether it is stale.
+
+Endpoints (dataset = a dataset id; JSON unless format=tsv; download=true for attachments)
+  GET  /analyses                               every dataset's analysis state
+  GET  /analyses/{dataset}                     state, staleness, cached variants, broker
+  POST /analyses/{dataset}/run[?force=true]    queue an analysis (202)
+  GET  /analyses/{dataset}/summary             genome summary in Redon et al.'s terms
+  GET  /analyses/{dataset}/frequencies         unit=bins|genes, group=, chrom=, gene=
+  GET  /analyses/{dataset}/cnvrs               class=, chrom=, min_samples=, gene=, sort=
+  GET  /analyses/{dataset}/events              chrom=, min_samples=, cnvr=, gene=
+  GET  /analyses/{dataset}/vst                 by=superpopulation|population, min_samples=
+  GET  /analyses/{dataset}/samples             sample=
+  GET  /analyses/{dataset}/plots/{plot}.svg    frequency, populations, cnvr-map, vst, sizes
+Each takes the subset (population=, superpopulation=, sex=, pass_only=) and parameter
+(bin_size=, min_overlap=) arguments; lists take limit= and offset=.
+
+`install(app)` adds them to the query service: these routes and a cleanup context that
+holds the result service and the link to the analysis queue.
 """
 
 from __future__ import annotations
