@@ -9,7 +9,7 @@ Genome-wide lookups are one lookup per chromosome, scanned one after the other.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -88,29 +88,46 @@ def sort_key(call: Document) -> tuple[int, int, str]:
 
 
 Maxima = dict[str, dict[int, int]]
+# (dataset, length class) -> [lo, hi) of starts worth reading; classes left out have no
+# matching calls (known from a current count summary).
+StartRanges = Mapping[tuple[str, int], tuple[int, int]]
 
 
 async def read_maxima(db: Database, lookup: CallLookup) -> Maxima:
     return await length_classes.maxima_for(db, lookup.dataset_ids, lookup.chrom)
 
 
-def queries_for(lookup: CallLookup, maxima: Maxima, from_start: int = 0) -> list[dict[str, Any]]:
+def queries_for(
+    lookup: CallLookup,
+    maxima: Maxima,
+    from_start: int = 0,
+    ranges: StartRanges | None = None,
+) -> list[dict[str, Any]]:
     """The Mongo filters of one lookup: exactly the index shape, one per dataset and class.
-    Calls starting before from_start are left out (keyset pagination)."""
+    Calls starting before from_start are left out (keyset pagination); with ranges, each
+    class is read only within its range."""
     queries = []
     for dataset_id in lookup.dataset_ids:
         for length_class, longest in classes_to_scan(
             maxima.get(dataset_id, {}), lookup.filters.min_length, lookup.filters.max_length
         ):
             bounds = lookup.window.start_range(longest)
-            if bounds is None or bounds[1] <= from_start:
+            if bounds is None:
+                continue
+            low, high = max(bounds[0], from_start), bounds[1]
+            if ranges is not None:
+                known = ranges.get((dataset_id, length_class))
+                if known is None:
+                    continue
+                low, high = max(low, known[0]), min(high, known[1])
+            if low >= high:
                 continue
             queries.append(
                 {
                     "dataset_id": dataset_id,
                     "chrom": lookup.chrom,
                     "length_class": length_class,
-                    "start": {"$gte": max(bounds[0], from_start), "$lt": bounds[1]},
+                    "start": {"$gte": low, "$lt": high},
                 }
             )
     return queries
@@ -145,6 +162,7 @@ async def _scan_one(
     projection: dict[str, int],
     from_start: int,
     batch_size: int,
+    ranges: StartRanges | None,
 ) -> AsyncGenerator[list[Document], None]:
     maxima = await read_maxima(db, lookup)
     streams = [
@@ -152,7 +170,7 @@ async def _scan_one(
             db[CALLS].find(query, projection).sort("start", 1).batch_size(batch_size),
             batch_size,
         )
-        for query in queries_for(lookup, maxima, from_start)
+        for query in queries_for(lookup, maxima, from_start, ranges)
     ]
     try:
         async for batch in _merge(streams, lookup.predicate()):
@@ -189,11 +207,13 @@ async def scan_calls(
     projection: dict[str, int] | None = None,
     from_start: tuple[int, int] = (0, 0),
     batch_size: int = FULL_BATCH,
+    ranges: Sequence[StartRanges] | None = None,
 ) -> AsyncGenerator[list[Document], None]:
     """Every call matching the lookups, in batches, ordered by (lookup, start, end, id).
 
     from_start=(i, s) skips lookups before the i-th and, in it, calls starting before s.
     batch_size bounds memory: at most one batch per scanned length class is held.
+    ranges (one per lookup) narrows each length class's scan to where matches start.
     """
     first, start = from_start
     for index in range(first, len(lookups)):
@@ -203,6 +223,7 @@ async def scan_calls(
             projection or CALL_PROJECTION,
             start if index == first else 0,
             batch_size,
+            None if ranges is None else ranges[index],
         ):
             yield batch
 

@@ -312,8 +312,8 @@ async def _export(
         tuple(item.chrom for item in lookup.lookups),
     )
     carriers: list[Carrier] = []
+    summaries = await _summaries(request, lookup, datasets)
     if output is Format.VCF:
-        summaries = await _summaries(request, lookup, datasets)
         if summaries is not None:
             carriers = carriers_from_summaries(summaries, lookup.lookups)
         else:
@@ -329,7 +329,7 @@ async def _export(
     response.enable_chunked_encoding()
     await response.prepare(request)
     await response.write(writer.header().encode())
-    async for batch in items(db, lookup.lookups, grouping):
+    async for batch in items(db, lookup.lookups, grouping, summaries=summaries):
         text = writer.batch(batch)
         if text:
             await response.write(text.encode())

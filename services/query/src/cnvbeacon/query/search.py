@@ -15,9 +15,16 @@ from typing import Final
 
 import numpy as np
 
-from cnvbeacon.query.calls import FULL_BATCH, CallLookup, scan_calls
+from cnvbeacon.query.calls import FULL_BATCH, CallLookup, StartRanges, scan_calls
 from cnvbeacon.query.counts import Counts, Tally, summary_counts
-from cnvbeacon.query.summary import DatasetSummary, call_starts, key_starts, select, variant_keys
+from cnvbeacon.query.summary import (
+    DatasetSummary,
+    call_starts,
+    key_starts,
+    select,
+    start_ranges,
+    variant_keys,
+)
 from cnvbeacon.query.variants import Variant, VariantGrouper
 from cnvbeacon.shared.store.client import Database, Document
 
@@ -67,6 +74,15 @@ def page_start(
     return None
 
 
+def summary_ranges(
+    summaries: Mapping[str, DatasetSummary] | None, lookups: Sequence[CallLookup]
+) -> list[StartRanges] | None:
+    """Per lookup, where its matching calls start in each length class (see scan_calls)."""
+    if summaries is None:
+        return None
+    return [start_ranges(select(summaries, lookup), lookup) for lookup in lookups]
+
+
 async def items(
     db: Database,
     lookups: Sequence[CallLookup],
@@ -75,11 +91,14 @@ async def items(
     from_start: tuple[int, int] = (0, 0),
     batch_size: int = FULL_BATCH,
     tally: Tally | None = None,
+    summaries: Mapping[str, DatasetSummary] | None = None,
 ) -> AsyncGenerator[list[Item], None]:
-    """The result's items in order, in batches (each call fed to `tally` if given)."""
+    """The result's items in order, in batches (each call fed to `tally` if given). With
+    current summaries, only where matching calls start is read."""
     grouper = VariantGrouper() if grouping is Grouping.VARIANTS else None
+    ranges = summary_ranges(summaries, lookups)
     async with aclosing(
-        scan_calls(db, lookups, from_start=from_start, batch_size=batch_size)
+        scan_calls(db, lookups, from_start=from_start, batch_size=batch_size, ranges=ranges)
     ) as batches:
         async for batch in batches:
             if tally is not None:
@@ -113,6 +132,7 @@ async def search(
                     grouping,
                     from_start=(start.lookup_index, start.from_start),
                     batch_size=size,
+                    summaries=summaries,
                 ),
                 start.skip,
                 limit,

@@ -21,11 +21,12 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from cnvbeacon.query.calls import CallLookup
+from cnvbeacon.query.calls import CallLookup, StartRanges
 from cnvbeacon.shared.vocabulary import Direction
 
 Int64s = npt.NDArray[np.int64]
 Int32s = npt.NDArray[np.int32]
+Int8s = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Rows = npt.NDArray[np.intp]
@@ -59,6 +60,7 @@ class ChromColumns:
     start: Int64s
     end: Int64s
     length: Int64s
+    length_class: Int8s  # as stored on the call (the overlap index's field)
     variant_type: Int32s  # index into VARIANT_TYPES
     is_pass: Bools
     copy_number: Floats  # NaN when the call has none
@@ -112,6 +114,21 @@ class DatasetSummary:
                 mask &= self._among(columns, field, allowed, part)
         return np.flatnonzero(mask) + int(first)
 
+    def start_ranges(self, lookup: CallLookup, rows: Rows) -> StartRanges:
+        """For each length class with matching rows: [first, last + 1) of their starts, so
+        that the store is read only where matching calls start."""
+        columns = self.chroms[lookup.chrom]
+        classes = columns.length_class[rows]
+        starts = columns.start[rows]
+        ranges: dict[tuple[str, int], tuple[int, int]] = {}
+        for length_class in np.unique(classes).tolist():
+            of_class = starts[classes == length_class]
+            ranges[(self.dataset_id, int(length_class))] = (
+                int(of_class.min()),
+                int(of_class.max()) + 1,
+            )
+        return ranges
+
     def _among(
         self, columns: ChromColumns, field: str, allowed: Iterable[str], part: slice
     ) -> Bools:
@@ -137,6 +154,13 @@ def select(summaries: Mapping[str, DatasetSummary], lookup: CallLookup) -> list[
         for d in lookup.dataset_ids
         if lookup.chrom in summaries[d].chroms
     ]
+
+
+def start_ranges(selections: Sequence[Selection], lookup: CallLookup) -> StartRanges:
+    ranges: dict[tuple[str, int], tuple[int, int]] = {}
+    for selection in selections:
+        ranges.update(selection.summary.start_ranges(lookup, selection.rows))
+    return ranges
 
 
 def variant_keys(selections: Sequence[Selection]) -> Int64s:

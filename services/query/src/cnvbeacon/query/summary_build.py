@@ -33,7 +33,17 @@ from cnvbeacon.shared.store.collections import CALLS
 log = logging.getLogger(__name__)
 
 _PROJECTION: Final = dict.fromkeys(
-    ("chrom", "start", "end", "length", "variant_type", "is_pass", "copy_number", *CODED_FIELDS),
+    (
+        "chrom",
+        "start",
+        "end",
+        "length",
+        "length_class",
+        "variant_type",
+        "is_pass",
+        "copy_number",
+        *CODED_FIELDS,
+    ),
     1,
 ) | {"_id": 0}
 _READ_BATCH: Final = 5000
@@ -47,6 +57,7 @@ class _ChromBuilder:
         self.start: list[int] = []
         self.end: list[int] = []
         self.length: list[int] = []
+        self.length_class: list[int] = []
         self.variant_type: list[int] = []
         self.is_pass: list[bool] = []
         self.copy_number: list[float] = []
@@ -61,6 +72,7 @@ class _ChromBuilder:
             start=start[order],
             end=end[order],
             length=length,
+            length_class=np.array(self.length_class, dtype=np.int8)[order],
             variant_type=np.array(self.variant_type, dtype=np.int32)[order],
             is_pass=np.array(self.is_pass, dtype=np.bool_)[order],
             copy_number=np.array(self.copy_number, dtype=np.float64)[order],
@@ -123,6 +135,7 @@ async def build_summary(db: Database, dataset_id: str) -> DatasetSummary | None:
         chrom.start.append(call["start"])
         chrom.end.append(call["end"])
         chrom.length.append(call["length"])
+        chrom.length_class.append(call["length_class"])
         chrom.variant_type.append(types[call["variant_type"]])
         chrom.is_pass.append(bool(call["is_pass"]))
         copy_number = call.get("copy_number")

@@ -14,7 +14,15 @@ from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.store.collections import COUNT_SUMMARIES
 
 PART_ROWS: Final = 100_000
-_COLUMNS: Final = ("start", "end", "length", "variant_type", "is_pass", "copy_number")
+_COLUMNS: Final = (
+    "start",
+    "end",
+    "length",
+    "length_class",
+    "variant_type",
+    "is_pass",
+    "copy_number",
+)
 
 
 def _manifest_id(dataset_id: str, version: int) -> str:
@@ -75,6 +83,8 @@ async def load_summary(db: Database, dataset_id: str, version: int) -> DatasetSu
         if len(parts) != len(ids):
             return None
         ordered = [parts[i] for i in ids]
+        if any(set(p["columns"]) != set(_COLUMNS) for p in ordered):
+            return None  # written by another version of this service: rebuild
         joined = {
             name: np.concatenate([_unpack(p["columns"][name]) for p in ordered])
             for name in _COLUMNS
