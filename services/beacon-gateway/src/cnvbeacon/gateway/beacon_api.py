@@ -21,6 +21,8 @@ from cnvbeacon.gateway import keys
 from cnvbeacon.gateway.beacon.aggregation import (
     MemberAnswer,
     MemberStatus,
+    malformed,
+    malformed_filtering_terms,
     merge_filtering_terms,
     merge_query_responses,
 )
@@ -58,7 +60,7 @@ from cnvbeacon.gateway.beacon.responses import (
 )
 from cnvbeacon.gateway.beacon.result_sets import ResultSet
 from cnvbeacon.gateway.beacon.spec import Granularity, coarser_granularity
-from cnvbeacon.gateway.federation import ask_peers, is_forwarded, own_answer
+from cnvbeacon.gateway.federation import AnswerCheck, ask_peers, is_forwarded, own_answer
 from cnvbeacon.gateway.handover_links import variant_handovers
 from cnvbeacon.gateway.lookup_params import lookup_parameters, query_assembly
 from cnvbeacon.gateway.metadata import DatasetInfo
@@ -147,6 +149,7 @@ async def federated(
     local: LocalAnswer,
     empty: Callable[[], JsonObject],
     merge: Callable[[JsonObject, Sequence[MemberAnswer]], JsonObject] = merge_query_responses,
+    check: AnswerCheck = malformed,
 ) -> JsonObject:
     """Our answer, merged with the peers' in aggregator mode (not for forwarded requests).
 
@@ -160,6 +163,9 @@ async def federated(
     own_url = public_api(request.app)
     not_found: BeaconRequestError | None = None
 
+    def elapsed() -> float:
+        return (time.perf_counter() - started) * 1000
+
     async def ours() -> MemberAnswer:
         nonlocal not_found
         try:
@@ -168,13 +174,14 @@ async def federated(
             if error.status != 404:
                 raise
             not_found = error
-            return own_answer(own_url, None, (time.perf_counter() - started) * 1000)
+            return own_answer(own_url, settings.beacon_id, None, elapsed())
         except UpstreamError as error:
             if error.status < 500:
                 raise
-            elapsed = (time.perf_counter() - started) * 1000
-            return MemberAnswer(own_url, MemberStatus.ERROR, elapsed, error=error.message)
-        return own_answer(own_url, document, (time.perf_counter() - started) * 1000)
+            return MemberAnswer(
+                own_url, MemberStatus.ERROR, elapsed(), error=error.message, name=settings.beacon_id
+            )
+        return own_answer(own_url, settings.beacon_id, document, elapsed())
 
     own, peers = await asyncio.gather(
         ours(),
@@ -184,14 +191,12 @@ async def federated(
             request,
             settings.beacon_id,
             settings.peer_timeout_s,
+            check,
         ),
     )
     members = [own, *peers]
-    if not_found is not None and all(
-        m.status is MemberStatus.NOT_FOUND
-        or (m.status is MemberStatus.OK and not m.summary.get("exists"))
-        for m in members
-    ):
+    if not_found is not None and not any(m.summary.get("exists") for m in members):
+        # No member that answered has it (those that failed are not asked again).
         raise not_found
     base = own.document if own.document is not None else empty()
     return merge(base, members)
@@ -230,7 +235,11 @@ def filtering_terms_handler(entry_type: EntryType | None) -> Handler:
         async def local() -> JsonObject:
             return document
 
-        return beacon_json(await federated(request, local, lambda: document, merge_filtering_terms))
+        return beacon_json(
+            await federated(
+                request, local, lambda: document, merge_filtering_terms, malformed_filtering_terms
+            )
+        )
 
     return handle
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import aiohttp
 from aiohttp import web
@@ -21,6 +21,8 @@ from cnvbeacon.gateway.beacon.json_types import JsonObject
 
 FORWARDED_HEADER = "X-Beacon-Aggregator"
 API_PREFIX = "/api"
+# Why an answer is unusable, or None.
+AnswerCheck = Callable[[object], str | None]
 
 
 def is_forwarded(request: web.Request) -> bool:
@@ -43,6 +45,7 @@ async def ask_peer(
     body: bytes | None,
     aggregator_id: str,
     timeout_s: float,
+    check: AnswerCheck = malformed,
 ) -> MemberAnswer:
     url = f"{peer}{request.path.removeprefix(API_PREFIX)}"
     headers = {FORWARDED_HEADER: aggregator_id, "Accept": "application/json"}
@@ -75,7 +78,7 @@ async def ask_peer(
         document = json.loads(content)
     except ValueError:
         return MemberAnswer(peer, MemberStatus.ERROR, elapsed(), error="the answer is not JSON")
-    problem = malformed(document)
+    problem = check(document)
     if problem is not None:
         return MemberAnswer(peer, MemberStatus.ERROR, elapsed(), error=problem)
     return MemberAnswer(peer, MemberStatus.OK, elapsed(), document=document)
@@ -87,17 +90,23 @@ async def ask_peers(
     request: web.Request,
     aggregator_id: str,
     timeout_s: float,
+    check: AnswerCheck = malformed,
 ) -> list[MemberAnswer]:
     body = await request.read() if request.method == "POST" else None
     return list(
         await asyncio.gather(
-            *(ask_peer(session, peer, request, body, aggregator_id, timeout_s) for peer in peers)
+            *(
+                ask_peer(session, peer, request, body, aggregator_id, timeout_s, check)
+                for peer in peers
+            )
         )
     )
 
 
-def own_answer(url: str, document: JsonObject | None, elapsed_ms: float) -> MemberAnswer:
+def own_answer(
+    url: str, beacon_id: str, document: JsonObject | None, elapsed_ms: float
+) -> MemberAnswer:
     """Our own local answer as a member (``None``: we have no such entry)."""
     if document is None:
-        return MemberAnswer(url, MemberStatus.NOT_FOUND, elapsed_ms)
-    return MemberAnswer(url, MemberStatus.OK, elapsed_ms, document=document)
+        return MemberAnswer(url, MemberStatus.NOT_FOUND, elapsed_ms, name=beacon_id)
+    return MemberAnswer(url, MemberStatus.OK, elapsed_ms, document=document, name=beacon_id)

@@ -40,12 +40,13 @@ class MemberAnswer:
     elapsed_ms: float
     document: JsonObject | None = None
     error: str | None = None
+    name: str | None = None  # the member's Beacon id when known without an answer
 
     @property
     def beacon_id(self) -> str:
         meta = (self.document or {}).get("meta")
         beacon_id = meta.get("beaconId") if isinstance(meta, dict) else None
-        return str(beacon_id) if beacon_id else self.url
+        return str(beacon_id or self.name or self.url)
 
     @property
     def summary(self) -> JsonObject:
@@ -90,6 +91,14 @@ def malformed(answer: object) -> str | None:
             isinstance(items, list) and all(isinstance(i, dict) for i in items)
         ):
             return f"response.{member} is not a list of objects"
+    return None
+
+
+def malformed_filtering_terms(answer: object) -> str | None:
+    """Why a peer's ``/filtering_terms`` answer is not usable (``None`` if it is)."""
+    response = answer.get("response") if isinstance(answer, dict) else None
+    if not isinstance(response, dict) or not isinstance(response.get("filteringTerms"), list):
+        return "the answer has no response.filteringTerms"
     return None
 
 
