@@ -282,9 +282,16 @@ async def datasets(request: web.Request) -> web.StreamResponse:
 
 
 async def analyses(request: web.Request) -> web.StreamResponse:
-    path = request.match_info["path"]
-    params = {**request.query, **await _visible_datasets(request, Granularity.COUNT)}
-    return await _pass_through(request, f"/analyses/{path}", params)
+    """``/analyses`` and ``/analyses/{dataset}/...``: a dataset's analyses are aggregates,
+    shown for datasets answering at least counts."""
+    path = request.match_info.get("path", "")
+    dataset_id = path.split("/", 1)[0]
+    security = request.app[keys.SECURITY]
+    if dataset_id and security.granularity_for(dataset_id) is Granularity.BOOLEAN:
+        raise BeaconRequestError(
+            403, f"dataset {dataset_id!r} answers whether variants exist only", "dataset"
+        )
+    return await _pass_through(request, f"/analyses/{path}".rstrip("/"), request.query)
 
 
 def add_routes(app: web.Application) -> None:
@@ -297,6 +304,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/api/query/carriers", lookup_handler("/biosamples", Granularity.RECORD))
     router.add_get("/api/query/counts", lookup_handler("/counts", Granularity.COUNT))
     router.add_get("/api/query/datasets", datasets)
+    router.add_get("/api/query/analyses", analyses)
     router.add_get("/api/query/analyses/{path:.+}", analyses)
     router.add_get("/api/exports/calls", export_handler("calls"))
     router.add_get("/api/exports/variants", export_handler("variants"))
