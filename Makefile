@@ -30,6 +30,7 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	cd deploy/local && ../../$(BIN)/python stack.py ensure-rabbitmq
+	cd deploy/local && ../../$(BIN)/python stack.py ensure-chromium
 	$(MAKE) lint
 	$(BIN)/pytest
 

@@ -143,6 +143,27 @@ def ensure_rabbitmq(url: str, marker: Path | None = None) -> None:
     time.sleep(2)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """Debian's chromium for the browser tests (installed when missing and allowed; the
+    tests say what to do when it is not there)."""
+    if CHROMIUM.exists():
+        return
+    if shutil.which("apt-get") is None or not _may_install():
+        print(
+            f"note: {CHROMIUM} is missing and cannot be installed here; the browser tests "
+            "need it (`sudo apt-get install chromium`)",
+            flush=True,
+        )
+        return
+    print("installing chromium from Debian's packages (browser tests) ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(_as_root(["apt-get", "update", "-qq"]), check=True, env=env)
+    subprocess.run(_as_root(["apt-get", "install", "-y", "-qq", "chromium"]), check=True, env=env)
+
+
 def service_command(module: str) -> list[str]:
     """Exactly the command the container images run."""
     return [sys.executable, "-m", f"cnvbeacon.{module}"]

@@ -173,13 +173,15 @@ def down() -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="stack")
-    parser.add_argument("command", choices=("up", "down", "ensure-rabbitmq"))
+    parser.add_argument("command", choices=("up", "down", "ensure-rabbitmq", "ensure-chromium"))
     args = parser.parse_args()
     try:
         if args.command == "up":
             up()
         elif args.command == "down":
             down()
+        elif args.command == "ensure-chromium":
+            localstack.ensure_chromium()
         else:
             localstack.ensure_rabbitmq(os.environ.get("AMQP_URL", localstack.DEFAULT_AMQP_URL))
     except StackError as error:
