@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -56,7 +57,12 @@ async def _get(
     session: aiohttp.ClientSession, url: str, params: dict[str, str]
 ) -> tuple[int, dict[str, Any]]:
     async with session.get(url, params=params) as response:
-        return response.status, await response.json(content_type=None)
+        text = await response.text()
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = {}
+    return response.status, body if isinstance(body, dict) else {}
 
 
 def floor_params(window: Window, granularity: str, dataset: str | None) -> dict[str, str]:
