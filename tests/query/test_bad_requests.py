@@ -74,7 +74,7 @@ async def test_exports_and_formats(cohort: StoredCohort) -> None:
     url = f"{cohort.scan_url}/calls"
     await assert_400(url, {**REGION, "format": "xls"}, "format")
     await assert_400(url, {**REGION, "format": "vcf", "limit": "5"}, "limit")
-    await assert_400(url, {"format": "bed"}, "chrom")
+    await assert_400(url, {"format": "bed", "start": "5"}, "start")
 
 
 async def test_record_endpoints(cohort: StoredCohort) -> None:

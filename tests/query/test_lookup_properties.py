@@ -225,6 +225,25 @@ async def test_genome_wide_counts_and_carriers(cohort: StoredCohort, url_kind: s
         )
 
 
+@pytest.mark.parametrize("url_kind", ["scan", "summary"])
+async def test_genome_wide_pages_run_in_chromosome_order(
+    cohort: StoredCohort, url_kind: str
+) -> None:
+    url = cohort.scan_url if url_kind == "scan" else cohort.summary_url
+    matching = sorted(
+        (c for c in cohort.calls if c["is_pass"]),
+        key=lambda c: (int(c["chrom"]), c["start"], c["end"], c["_id"]),
+    )
+    async with ClientSession() as session:
+        for skip in (0, 7, len(matching) - 3, len(matching) + 1):
+            params = {"pass_only": "true", "skip": str(skip), "limit": "10"}
+            body = await get(session, url, "/calls", params)
+            assert [c["id"] for c in body["calls"]] == [c["_id"] for c in matching][
+                skip : skip + 10
+            ]
+            assert body["counts"]["calls"] == len(matching)
+
+
 async def test_inverted_windows_are_rejected(cohort: StoredCohort) -> None:
     async with ClientSession() as session:
         for path in ("/calls", "/variants", "/counts", "/biosamples", "/individuals"):

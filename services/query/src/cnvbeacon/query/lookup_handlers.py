@@ -90,7 +90,7 @@ def _format(params: Mapping[str, str]) -> Format:
 
 async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.StreamResponse:
     lookup, datasets = await _lookup(
-        request, LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}, region_required=True
+        request, LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}, region_required=False
     )
     output = _format(request.query)
     if output is not Format.JSON:
@@ -116,7 +116,8 @@ async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.St
 
 
 async def get_calls(request: web.Request) -> web.StreamResponse:
-    """Matching calls (one per sample call), paged, with counts; or an export."""
+    """Matching calls (one per sample call), paged, with counts; or an export. Without a
+    region: the whole genome, chromosome by chromosome."""
     return await _calls_or_variants(request, Grouping.CALLS)
 
 
