@@ -88,8 +88,8 @@ def sort_key(call: Document) -> tuple[int, int, str]:
 
 
 Maxima = dict[str, dict[int, int]]
-# (dataset, length class) -> [lo, hi) of starts worth reading; classes left out have no
-# matching calls (known from a current count summary).
+# (dataset, length class) -> [lo, hi) of starts worth reading: from the maxima, or from a
+# current count summary (exactly where matching calls start; classes without any left out).
 StartRanges = Mapping[tuple[str, int], tuple[int, int]]
 
 
@@ -97,31 +97,29 @@ async def read_maxima(db: Database, lookup: CallLookup) -> Maxima:
     return await length_classes.maxima_for(db, lookup.dataset_ids, lookup.chrom)
 
 
-def queries_for(
-    lookup: CallLookup,
-    maxima: Maxima,
-    from_start: int = 0,
-    ranges: StartRanges | None = None,
-) -> list[dict[str, Any]]:
-    """The Mongo filters of one lookup: exactly the index shape, one per dataset and class.
-    Calls starting before from_start are left out (keyset pagination); with ranges, each
-    class is read only within its range."""
-    queries = []
+def class_ranges(lookup: CallLookup, maxima: Maxima) -> dict[tuple[str, int], tuple[int, int]]:
+    """(dataset, length class) -> [lo, hi) of starts a matching call of that class can have,
+    from the class's longest call (see Window.start_range)."""
+    ranges = {}
     for dataset_id in lookup.dataset_ids:
         for length_class, longest in classes_to_scan(
             maxima.get(dataset_id, {}), lookup.filters.min_length, lookup.filters.max_length
         ):
             bounds = lookup.window.start_range(longest)
-            if bounds is None:
-                continue
-            low, high = max(bounds[0], from_start), bounds[1]
-            if ranges is not None:
-                known = ranges.get((dataset_id, length_class))
-                if known is None:
-                    continue
-                low, high = max(low, known[0]), min(high, known[1])
-            if low >= high:
-                continue
+            if bounds is not None:
+                ranges[(dataset_id, length_class)] = bounds
+    return ranges
+
+
+def queries_for(
+    lookup: CallLookup, ranges: StartRanges, from_start: int = 0
+) -> list[dict[str, Any]]:
+    """The Mongo filters of one lookup: exactly the index shape, one per dataset and class
+    range. Calls starting before from_start are left out (keyset pagination)."""
+    queries = []
+    for (dataset_id, length_class), (low, high) in sorted(ranges.items()):
+        low = max(low, from_start)
+        if dataset_id in lookup.dataset_ids and low < high:
             queries.append(
                 {
                     "dataset_id": dataset_id,
@@ -135,7 +133,7 @@ def queries_for(
 
 async def index_queries(db: Database, lookup: CallLookup) -> list[dict[str, Any]]:
     """The Mongo filters of one lookup (reading the length-class maxima first)."""
-    return queries_for(lookup, await read_maxima(db, lookup))
+    return queries_for(lookup, class_ranges(lookup, await read_maxima(db, lookup)))
 
 
 class _Stream:
@@ -164,13 +162,14 @@ async def _scan_one(
     batch_size: int,
     ranges: StartRanges | None,
 ) -> AsyncGenerator[list[Document], None]:
-    maxima = await read_maxima(db, lookup)
+    if ranges is None:
+        ranges = class_ranges(lookup, await read_maxima(db, lookup))
     streams = [
         _Stream(
             db[CALLS].find(query, projection).sort("start", 1).batch_size(batch_size),
             batch_size,
         )
-        for query in queries_for(lookup, maxima, from_start, ranges)
+        for query in queries_for(lookup, ranges, from_start)
     ]
     try:
         async for batch in _merge(streams, lookup.predicate()):

@@ -77,7 +77,8 @@ def page_start(
 def summary_ranges(
     summaries: Mapping[str, DatasetSummary] | None, lookups: Sequence[CallLookup]
 ) -> list[StartRanges] | None:
-    """Per lookup, where its matching calls start in each length class (see scan_calls)."""
+    """Per lookup, where its matching calls start in each length class (see scan_calls):
+    no store query for the length-class maxima, none for classes without matches."""
     if summaries is None:
         return None
     return [start_ranges(select(summaries, lookup), lookup) for lookup in lookups]
