@@ -14,6 +14,7 @@ from cnvbeacon.shared.reference import cytoband_region, load_1kgp_samples
 from tests.gateway.conftest import CONTROLLED
 from tests.gateway.schema_validation import validate
 from tests.gateway.stacks import ONE_KGP, Stack, VcfRecord, vcf_records
+from tests.support.services import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -428,3 +429,27 @@ async def test_resolve_cytobands_and_helpful_errors_and_gene_suggestions(stack: 
         symbols = [g["symbol"] for g in suggestions["genes"]]
         assert symbols[:2] == ["BRCA1", "BRCA2"]
         assert suggestions["genes"][0]["chrom"] == "17"
+
+
+async def test_analyses_and_their_svg_plots_pass_through(stack: Stack) -> None:
+    async def computed() -> dict[str, Any] | None:
+        async with session.get(f"{stack.api}/query/analyses/{ONE_KGP}") as response:
+            body: dict[str, Any] = await response.json()
+        assert response.status == 200, body
+        return body if body.get("computed_at") else None
+
+    async with ClientSession() as session:
+        async with session.get(f"{stack.api}/query/analyses") as response:
+            listed = await response.json()
+        assert {d["dataset_id"] for d in listed["datasets"]} >= {ONE_KGP, CONTROLLED}
+        await wait_for(computed, timeout=120, what="the analysis of the dataset")
+        async with session.get(f"{stack.api}/query/analyses/{ONE_KGP}/plots/sizes.svg") as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("image/svg+xml")
+            assert (await response.text()).lstrip().startswith(("<svg", "<?xml"))
+        async with session.get(
+            f"{stack.api}/query/analyses/{ONE_KGP}/plots/nothing.svg"
+        ) as response:
+            error = await response.json()
+        assert response.status == 404
+        validate(error, "framework/json/responses/beaconErrorResponse.json")
