@@ -360,6 +360,16 @@ async def test_handovers_stream_the_exports_of_the_result(stack: Stack) -> None:
         assert vcf.startswith("##fileformat=VCF")
         assert len([line for line in vcf.splitlines() if not line.startswith("#")]) == len(want)
         assert handovers["cnvbeacon web UI"].startswith(f"{stack.public_url}/?")
+        own = await beacon(
+            session,
+            stack,
+            {"referenceName": chrom, "start": "0", "end": str(end)},
+            "/individuals/HG00096/g_variants",
+        )
+        (bed_of_own,) = [h for h in own["beaconHandovers"] if h["handoverType"]["label"] == "BED"]
+        assert "biosample_id=HG00096" in bed_of_own["url"]
+        async with session.get(stack.local(bed_of_own["url"])) as response:
+            assert len((await response.text()).splitlines()) == len(want)
 
 
 async def test_own_lookups_pass_through_and_hide_count_only_datasets(stack: Stack) -> None:

@@ -42,6 +42,7 @@ from cnvbeacon.gateway.beacon.errors import BeaconRequestError, bad_request
 from cnvbeacon.gateway.beacon.filter_catalogue import FilterField
 from cnvbeacon.gateway.beacon.filtering_terms import build_filtering_terms_response
 from cnvbeacon.gateway.beacon.get_request import parse_get_request, parse_get_request_leniently
+from cnvbeacon.gateway.beacon.handovers import Handover
 from cnvbeacon.gateway.beacon.info import build_info_response, build_service_info
 from cnvbeacon.gateway.beacon.json_types import JsonObject
 from cnvbeacon.gateway.beacon.populations import KNOWN_ANCESTRY, AncestryLevel
@@ -271,6 +272,21 @@ def response_granularity(requested: Granularity, allowed: Sequence[Granularity])
     return coarser_granularity(requested, max(allowed, key=_GRANULARITY_ORDER.index))
 
 
+def _handovers(
+    request: web.Request, search: EntrySearch, dataset_ids: Sequence[str]
+) -> list[Handover]:
+    """Exports and web-UI links of a variant query's result in these datasets: for queries
+    with a region (exports need one), with the path's biosamples if it names some."""
+    lookup, scope = search.lookup, search.scope
+    if not dataset_ids or lookup is None or not lookup.has_region or scope.variant_id:
+        return []
+    params = {**lookup.params(), "datasets": ",".join(dataset_ids)}
+    if scope.biosamples is not None:
+        biosamples = {b for d in dataset_ids for b in scope.biosamples.get(d, ())}
+        params["biosample_id"] = ",".join(sorted(biosamples))
+    return variant_handovers(request.app[keys.SETTINGS].public_url, params)
+
+
 async def _answer_entries(
     request: web.Request, query: BeaconQuery, target: EntryType, scope: Scope
 ) -> JsonObject:
@@ -282,35 +298,28 @@ async def _answer_entries(
     granularity = response_granularity(query.requested_granularity, list(caps.values()))
     search = EntrySearch(query, scope, lookup_parameters(query, scope.attributes))
     page = Page(query.pagination.offset, query.pagination.page_size)
-    handovers_wanted = target is GENOMIC_VARIANT and search.lookup is not None
-    lookup = search.lookup
+    with_handovers = target is GENOMIC_VARIANT and granularity is Granularity.RECORD
 
     async def one(dataset: DatasetInfo) -> ResultSet:
         cap = caps[dataset.id]
         records = granularity is Granularity.RECORD and cap is Granularity.RECORD
         count, results = 0, list[JsonObject]()
-        if lookup is not None:
+        if search.lookup is not None:
             count, results = await SEARCHES[target](
                 backend, search, dataset, page if records else None
             )
-        handovers = []
-        if handovers_wanted and records and count and lookup is not None and lookup.has_region:
-            handovers = variant_handovers(
-                app[keys.SETTINGS].public_url, {**lookup.params(), "datasets": dataset.id}
-            )
+        shared = records and count and with_handovers
         return ResultSet(
-            id=dataset.id, count=count, results=results, granularity=cap, handovers=handovers
+            id=dataset.id,
+            count=count,
+            results=results,
+            granularity=cap,
+            handovers=_handovers(request, search, [dataset.id]) if shared else [],
         )
 
     result_sets = await asyncio.gather(*(one(d) for d in datasets))
-    handovers = []
-    open_ids = [s.id for s in result_sets if s.exists and s.granularity is Granularity.RECORD]
-    if handovers_wanted and granularity is Granularity.RECORD and open_ids:
-        assert lookup is not None
-        if lookup.has_region:
-            handovers = variant_handovers(
-                app[keys.SETTINGS].public_url, {**lookup.params(), "datasets": ",".join(open_ids)}
-            )
+    shown = [s.id for s in result_sets if s.exists and s.granularity is Granularity.RECORD]
+    handovers = _handovers(request, search, shown) if with_handovers else []
     return build_query_response(
         app[keys.IDENTITY], query, target, granularity, result_sets, handovers
     )

@@ -149,8 +149,6 @@ def lookup_parameters(
     if variant is not None and variant.variant_min_length is not None:
         filters["min_length"] = str(max(variant.variant_min_length, 1))
     if variant is not None and variant.variant_max_length is not None:
-        if variant.variant_max_length < 1:
-            return None
         filters["max_length"] = str(variant.variant_max_length)
     for attribute, values in allowed.items():
         if not values:

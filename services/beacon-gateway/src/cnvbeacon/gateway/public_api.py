@@ -230,7 +230,12 @@ async def _visible_datasets(request: web.Request, needed: Granularity) -> dict[s
     if not shown:
         raise BeaconRequestError(403, "no dataset answers at this granularity", "datasets")
     assembly = _assembly(request)
-    return {"datasets": ",".join(d for d in shown if known[d].assembly == assembly) or shown[0]}
+    of_assembly = [d for d in shown if known[d].assembly == assembly]
+    if not of_assembly:
+        raise BeaconRequestError(
+            403, f"no {assembly} dataset answers at this granularity", "datasets"
+        )
+    return {"datasets": ",".join(of_assembly)}
 
 
 async def _pass_through(
