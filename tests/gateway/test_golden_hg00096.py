@@ -310,7 +310,9 @@ async def test_individuals_biosamples_and_cross_entity_paths(stack: Stack) -> No
         )
         assert gbr["responseSummary"]["numTotalResults"] == by_population["GBR"]
         assert {r["ethnicity"]["id"] for r in results(gbr)} == {"population:GBR"}
-        female = await beacon(session, stack, {"filters": "sex=female"}, "/individuals")
+        female = await beacon(
+            session, stack, {"filters": "sex=female", "assemblyId": "hg38"}, "/individuals"
+        )
         assert female["responseSummary"]["numTotalResults"] == females
         cohort = await beacon(session, stack, {"limit": "1"}, "/cohorts/GBR/individuals")
         assert cohort["responseSummary"]["numTotalResults"] == by_population["GBR"]

@@ -323,8 +323,11 @@ async def _samples(
     else:
         params = lookup.params()
         call_conditions = ("variant_type", "min_length", "max_length")
-        if with_calls and not lookup.has_region and not any(c in params for c in call_conditions):
-            params["min_length"] = "1"  # every call: the carriers are the biosamples with calls
+        if not lookup.has_region and not any(c in params for c in call_conditions):
+            if with_calls:
+                params["min_length"] = "1"  # every call: the carriers are the biosamples with calls
+            else:
+                params.pop("assembly", None)  # the registry: individuals have no assembly
     body = await backend.query.get_json(
         f"/{collection}", {**params, "datasets": dataset.id, **_page_params(page)}
     )
