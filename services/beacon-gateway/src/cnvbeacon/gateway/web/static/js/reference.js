@@ -1,0 +1,62 @@
+// Slowly changing public data many pages need, read once and kept briefly: datasets,
+// 1kGP cohorts (group names and sizes), registered samples, chromosome lengths, genes.
+
+import { apiUrl, getJson, getAllPages } from "./api.js";
+
+const KEEP_MS = 30_000;
+const cache = new Map();
+
+function remembered(key, load, keepMs = KEEP_MS) {
+  const found = cache.get(key);
+  if (found && Date.now() - found.at < keepMs) return found.promise;
+  const promise = load();
+  cache.set(key, { promise, at: Date.now() });
+  promise.catch(() => cache.delete(key));
+  return promise;
+}
+
+/** Beacon dataset records (id, name, description, info.counts, info.assembly, ...). */
+export function datasets() {
+  return remembered("datasets", async () => {
+    const body = await getJson(apiUrl("/api/datasets", { requestedGranularity: "record", limit: 1000 }));
+    return body.response?.collections ?? [];
+  });
+}
+
+/** 1kGP groups with registered individuals: [{code, level, label, size}], superpopulations first. */
+export function cohorts(datasetIds = "") {
+  return remembered(`cohorts:${datasetIds}`, async () => {
+    const body = await getJson(apiUrl("/api/cohorts", { requestedGranularity: "record", limit: 1000, datasetIds }));
+    return (body.response?.collections ?? []).map((cohort) => {
+      const term = cohort.inclusionCriteria?.ethnicities?.[0] ?? {};
+      const level = String(term.id ?? "").startsWith("superpopulation:") ? "superpopulation" : "population";
+      return { code: cohort.id, level, label: term.label ?? cohort.name, size: cohort.cohortSize ?? 0 };
+    });
+  });
+}
+
+/** Registered samples (sex, population, superpopulation) passing attribute filters. */
+export function registeredSamples(filters) {
+  const params = {};
+  for (const name of ["datasets", "sex", "population", "superpopulation"]) if (filters[name]) params[name] = filters[name];
+  const key = `registry:${new URLSearchParams(params)}`;
+  return remembered(key, async () => (await getAllPages("/api/query/carriers", params, "biosamples", { maxItems: 100_000 })).items, 120_000);
+}
+
+/** The length of a chromosome (resolving its name, which spans it whole). */
+export function chromosomeLength(chrom, assembly) {
+  return remembered(`chrom:${assembly}:${chrom}`, async () => {
+    const body = await getJson(apiUrl("/api/resolve", { q: `chr${String(chrom).replace(/^chr/i, "")}`, assembly }));
+    return body.end;
+  }, Number.POSITIVE_INFINITY);
+}
+
+/** Protein-coding genes of a chromosome, from a dataset's gene frequency table (the public
+ * API has no plain gene list by region); rejects while that analysis is not computed. */
+export function chromosomeGenes(datasetId, chrom) {
+  return remembered(`genes:${datasetId}:${chrom}`, async () => {
+    const path = `/api/query/analyses/${encodeURIComponent(datasetId)}/frequencies`;
+    const body = await getJson(apiUrl(path, { unit: "genes", chrom, limit: 100000 }));
+    return body.rows.map((row) => ({ symbol: row.symbol, start: row.start, end: row.end }));
+  }, 600_000);
+}
