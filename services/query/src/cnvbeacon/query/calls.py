@@ -112,13 +112,19 @@ def class_ranges(lookup: CallLookup, maxima: Maxima) -> dict[tuple[str, int], tu
 
 
 def queries_for(
-    lookup: CallLookup, ranges: StartRanges, from_start: int = 0
+    lookup: CallLookup,
+    ranges: StartRanges,
+    from_start: int = 0,
+    until_start: int | None = None,
 ) -> list[dict[str, Any]]:
     """The Mongo filters of one lookup: exactly the index shape, one per dataset and class
-    range. Calls starting before from_start are left out (keyset pagination)."""
+    range. Calls starting before from_start, or at or after until_start, are left out
+    (keyset pagination)."""
     queries = []
     for (dataset_id, length_class), (low, high) in sorted(ranges.items()):
         low = max(low, from_start)
+        if until_start is not None:
+            high = min(high, until_start)
         if dataset_id in lookup.dataset_ids and low < high:
             queries.append(
                 {
@@ -159,6 +165,7 @@ async def _scan_one(
     lookup: CallLookup,
     projection: dict[str, int],
     from_start: int,
+    until_start: int | None,
     batch_size: int,
     ranges: StartRanges | None,
 ) -> AsyncGenerator[list[Document], None]:
@@ -169,7 +176,7 @@ async def _scan_one(
             db[CALLS].find(query, projection).sort("start", 1).batch_size(batch_size),
             batch_size,
         )
-        for query in queries_for(lookup, ranges, from_start)
+        for query in queries_for(lookup, ranges, from_start, until_start)
     ]
     try:
         async for batch in _merge(streams, lookup.predicate()):
@@ -205,22 +212,26 @@ async def scan_calls(
     *,
     projection: dict[str, int] | None = None,
     from_start: tuple[int, int] = (0, 0),
+    until: tuple[int, int] | None = None,
     batch_size: int = FULL_BATCH,
     ranges: Sequence[StartRanges] | None = None,
 ) -> AsyncGenerator[list[Document], None]:
     """Every call matching the lookups, in batches, ordered by (lookup, start, end, id).
 
-    from_start=(i, s) skips lookups before the i-th and, in it, calls starting before s.
+    from_start=(i, s) skips lookups before the i-th and, in it, calls starting before s;
+    until=(j, u) stops after the j-th lookup and, in it, before calls starting at u.
     batch_size bounds memory: at most one batch per scanned length class is held.
     ranges (one per lookup) narrows each length class's scan to where matches start.
     """
     first, start = from_start
-    for index in range(first, len(lookups)):
+    last, stop = until if until is not None else (len(lookups) - 1, None)
+    for index in range(first, min(last + 1, len(lookups))):
         async for batch in _scan_one(
             db,
             lookups[index],
             projection or CALL_PROJECTION,
             start if index == first else 0,
+            stop if index == last else None,
             batch_size,
             None if ranges is None else ranges[index],
         ):

@@ -47,7 +47,6 @@ class ExportContext:
     assembly: str
     dataset_ids: tuple[str, ...]
     label: str
-    chroms: tuple[str, ...]  # chromosomes the lookups search, in order
 
 
 def _text(value: object) -> str:

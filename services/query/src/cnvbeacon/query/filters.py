@@ -16,9 +16,6 @@ EFO_IDS_OF_VARIANT_TYPE: Final[dict[str, frozenset[str]]] = {
     Direction.UNKNOWN.value: frozenset({CNV.id}),
 }
 
-# Call attributes copied from the individual (see ingest call_writer), filtered by value.
-ATTRIBUTE_FIELDS: Final = ("biosample_id", "sex", "population", "superpopulation")
-
 
 @dataclass(frozen=True, slots=True)
 class CallFilters:

@@ -47,6 +47,7 @@ from cnvbeacon.query.samples import (
 )
 from cnvbeacon.query.search import Grouping, items, search
 from cnvbeacon.query.summary import DatasetSummary
+from cnvbeacon.query.variants import Variant
 from cnvbeacon.query.views import biosample_view, call_view, json_ok, variant_view
 from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.web import DATABASE
@@ -101,10 +102,7 @@ async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.St
     skip, limit = _page(request)
     summaries = await _summaries(request, lookup, datasets)
     result = await search(request.app[DATABASE], lookup.lookups, summaries, grouping, skip, limit)
-    views = [
-        variant_view(i) if grouping is Grouping.VARIANTS else call_view(i)  # type: ignore[arg-type]
-        for i in result.items
-    ]
+    views = [variant_view(i) if isinstance(i, Variant) else call_view(i) for i in result.items]
     return json_ok(
         {
             "query": {**lookup.echo(), "skip": skip, "limit": limit},
@@ -309,8 +307,7 @@ async def _export(
     context = ExportContext(
         lookup.assembly,
         lookup.dataset_ids,
-        lookup.echo()["label"],  # type: ignore[arg-type]
-        tuple(item.chrom for item in lookup.lookups),
+        lookup.label,
     )
     carriers: list[Carrier] = []
     summaries = await _summaries(request, lookup, datasets)

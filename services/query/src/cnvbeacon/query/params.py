@@ -57,8 +57,6 @@ PAGE_PARAMETERS: Final = frozenset({"skip", "limit"})
 LOOKUP_PARAMETERS: Final = (
     REGION_PARAMETERS | ATTRIBUTE_PARAMETERS | CALL_FILTER_PARAMETERS | {"datasets"}
 )
-# Kept for callers of the first API version: everything /calls accepts.
-KNOWN_PARAMETERS: Final = LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}
 
 
 class ParameterError(ValueError):
@@ -279,6 +277,10 @@ class LookupRequest:
     region: Region | None  # None: the whole genome
     lookups: tuple[CallLookup, ...]
 
+    @property
+    def label(self) -> str:
+        return self.region.label if self.region else "whole genome"
+
     def echo(self) -> dict[str, object]:
         region = self.region
         return {
@@ -287,7 +289,7 @@ class LookupRequest:
             "chrom": region.chrom if region else None,
             "start": region.start if region else None,
             "end": region.end if region else None,
-            "label": region.label if region else "whole genome",
+            "label": self.label,
             "match": self.lookups[0].window.match.value if self.lookups else None,
         }
 

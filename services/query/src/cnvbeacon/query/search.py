@@ -51,15 +51,17 @@ class PageStart:
     lookup_index: int
     from_start: int  # read calls starting here or after (in that lookup)
     skip: int  # then skip this many items
+    until: tuple[int, int] | None  # the page ends before calls starting here (see scan_calls)
 
 
 def page_start(
     summaries: Mapping[str, DatasetSummary],
     lookups: Sequence[CallLookup],
     skip: int,
+    limit: int,
     grouping: Grouping,
 ) -> PageStart | None:
-    """Where item number `skip` is, from the summaries; None past the end."""
+    """Where items skip .. skip + limit - 1 are, from the summaries; None past the end."""
     for index, lookup in enumerate(lookups):
         selections = select(summaries, lookup)
         if grouping is Grouping.CALLS:
@@ -69,7 +71,9 @@ def page_start(
         if skip < len(starts):
             first = int(starts[skip])
             before = int(np.searchsorted(starts, first, side="left"))
-            return PageStart(index, first, skip - before)
+            last = skip + limit - 1
+            until = (index, int(starts[last]) + 1) if last < len(starts) else None
+            return PageStart(index, first, skip - before, until)
         skip -= len(starts)
     return None
 
@@ -90,6 +94,7 @@ async def items(
     grouping: Grouping,
     *,
     from_start: tuple[int, int] = (0, 0),
+    until: tuple[int, int] | None = None,
     batch_size: int = FULL_BATCH,
     tally: Tally | None = None,
     summaries: Mapping[str, DatasetSummary] | None = None,
@@ -99,7 +104,14 @@ async def items(
     grouper = VariantGrouper() if grouping is Grouping.VARIANTS else None
     ranges = summary_ranges(summaries, lookups)
     async with aclosing(
-        scan_calls(db, lookups, from_start=from_start, batch_size=batch_size, ranges=ranges)
+        scan_calls(
+            db,
+            lookups,
+            from_start=from_start,
+            until=until,
+            batch_size=batch_size,
+            ranges=ranges,
+        )
     ) as batches:
         async for batch in batches:
             if tally is not None:
@@ -122,7 +134,7 @@ async def search(
 ) -> SearchResult:
     if summaries is not None:
         counts = summary_counts(summaries, lookups)
-        start = page_start(summaries, lookups, skip, grouping) if limit else None
+        start = page_start(summaries, lookups, skip, limit, grouping) if limit else None
         page: list[Item] = []
         if start is not None:
             size = min(max(start.skip + limit, _MIN_BATCH), FULL_BATCH)
@@ -132,6 +144,7 @@ async def search(
                     lookups,
                     grouping,
                     from_start=(start.lookup_index, start.from_start),
+                    until=start.until,
                     batch_size=size,
                     summaries=summaries,
                 ),
