@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import numpy as np
@@ -50,6 +50,9 @@ from cnvbeacon.shared.reference import chromosome_length, load_1kgp_samples
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import ensure_indexes
 from cnvbeacon.shared.vocabulary import Direction, classify_copy_number
+
+if TYPE_CHECKING:
+    from bench.context import BenchContext
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy" / "local"))
@@ -419,3 +422,108 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --------------------------------------------------------------------------- python -m bench
+
+
+async def run_section(context: BenchContext) -> list[Any]:
+    """The analyses section of `python -m bench`, on that run's ingested cohort: the full
+    analysis job against the floor of streaming the dataset's calls once, and reading the
+    stored result through the stack's query service against a raw read of the run document.
+
+    The stack's query services should run with CNVB_ANALYSIS_WORKER=false, or they analyse
+    the cohort themselves (after ingest, during later sections)."""
+    from bench.figures import Better, Figure, Status
+
+    section = "analyses"
+    stack = context.stack
+    settings = QuerySettings.model_validate(
+        {
+            "mongodb_url": stack.mongodb_url,
+            "mongodb_database": stack.database,
+            "log_json": False,
+            "log_level": "WARNING",
+        }
+    )
+    db, dataset = context.db, context.dataset_id
+    projection = {"_id": 0, "chrom": 1, "start": 1, "end": 1, "variant_type": 1}
+    projection |= {"copy_number": 1, "is_pass": 1, "biosample_id": 1}
+
+    async def stream_calls() -> int:
+        cursor = db["calls"].find({"dataset_id": dataset}, projection).batch_size(20_000)
+        return len([1 async for _ in cursor])
+
+    floor_ms, calls = await timed(stream_calls)
+    job_ms, report = await timed(lambda: run_job_in_child(settings, dataset))
+    figures = [
+        Figure(
+            section,
+            "stream the dataset's calls (job projection)",
+            floor_ms / 1000,
+            "s",
+            better=Better.LOWER,
+            note=f"{calls:,} calls, raw cursor",
+        ),
+        Figure(
+            section,
+            "full analysis job (child process)",
+            job_ms / 1000,
+            "s",
+            better=Better.LOWER,
+            floor=f"{section}/stream the dataset's calls (job projection)",
+            note=f"read {report.read_seconds:.0f} s, analyse {report.analysis_seconds:.0f} s, "
+            f"store {report.store_seconds:.0f} s; target <= 120 s",
+        ),
+    ]
+    run_ms, _ = await repeated_ms(lambda: load_run(db, dataset, DEFAULT.key))
+    figures.append(
+        Figure(section, "raw read of the stored run document", run_ms, "ms", better=Better.LOWER)
+    )
+    url = context.service_url("query")
+    if url is None:
+        figures.append(
+            Figure.missing(
+                section, "stored results over HTTP", Status.UNAVAILABLE, "no query service"
+            )
+        )
+        return figures
+    async with aiohttp.ClientSession() as session:
+
+        async def get(path: str) -> None:
+            async with session.get(f"{url}/analyses/{dataset}{path}") as response:
+                await response.read()
+                assert response.status == 200, path
+
+        for name, path in (
+            ("genome summary", "/summary"),
+            ("CNVR page", "/cnvrs?limit=100"),
+            ("V_ST outliers", "/vst"),
+            ("frequency map 1 Mb", "/frequencies"),
+        ):
+            await get(path)  # the first read fills the service's cache
+            median, p95 = await repeated_ms(lambda p=path: get(p))
+            figures.append(
+                Figure(
+                    section,
+                    f"{name} (HTTP, warm) median",
+                    median,
+                    "ms",
+                    better=Better.LOWER,
+                    floor=f"{section}/raw read of the stored run document",
+                    runs=20,
+                    note=f"p95 {p95:.1f} ms; target <= 50 ms",
+                )
+            )
+        subset_ms, _ = await timed(lambda: get("/summary?superpopulation=EUR"))
+        figures.append(
+            Figure(
+                section,
+                "on-demand subset (EUR), first request",
+                subset_ms / 1000,
+                "s",
+                better=Better.LOWER,
+                note="computed from the stored cohort snapshot",
+            )
+        )
+    return figures

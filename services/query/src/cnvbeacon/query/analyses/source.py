@@ -3,24 +3,31 @@ changing, its individuals, and its calls (streamed, only the fields used)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from cnvbeacon.query.analyses.cohort import SampleAttributes
 from cnvbeacon.query.analyses.columns import Table
 from cnvbeacon.query.analyses.genome import genome
 from cnvbeacon.shared.models import JobState
-from cnvbeacon.shared.store.client import Database
+from cnvbeacon.shared.store import length_classes
+from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.store.collections import CALLS, DATASETS, INDIVIDUALS, JOBS
 
 # Large batches: reading a dataset is one long stream, round trips are pure overhead.
 READ_BATCH: Final = 20_000
+# Start windows of the range scans (~6k calls of the densest length class at 2M calls).
+READ_WINDOW: Final = 20_000_000
+# Two scans in flight: the store works on one while this process decodes the other.
+READS_IN_FLIGHT: Final = 2
 _PROJECTION: Final = {
     "_id": 0,
-    "chrom": 1,
     "start": 1,
     "end": 1,
     "variant_type": 1,
@@ -85,41 +92,89 @@ async def sample_attributes(db: Database, dataset_id: str) -> dict[str, SampleAt
 
 
 async def read_calls(db: Database, dataset_id: str, assembly: str) -> StoredCalls:
-    """Every call of the dataset on the analysed chromosomes, as columns."""
+    """Every call of the dataset on the analysed chromosomes, as columns.
+
+    Read as many small index range scans {dataset_id, chrom, length_class, start range},
+    READS_IN_FLIGHT at a time: SecantusDB materialises every document a query matches
+    before the first batch (a plain {dataset_id} query over 2M calls took >12 GB), and
+    this shape bounds each query to one start window of one length class.
+    """
     started = time.perf_counter()
-    chromosome_index = {c: i for i, c in enumerate(genome(assembly).chromosomes)}
-    sample_index: dict[str, int] = {}
-    chrom: list[int] = []
-    start: list[int] = []
-    end: list[int] = []
-    sample: list[int] = []
-    variant: list[int] = []
-    copy_number: list[float] = []
-    is_pass: list[bool] = []
-    cursor = db[CALLS].find({"dataset_id": dataset_id}, _PROJECTION).batch_size(READ_BATCH)
-    async for call in cursor:
-        index = chromosome_index.get(call["chrom"])
-        if index is None:
-            continue
-        chrom.append(index)
-        start.append(call["start"])
-        end.append(call["end"])
-        biosample = call["biosample_id"]
-        code = sample_index.get(biosample)
-        if code is None:
-            code = sample_index[biosample] = len(sample_index)
-        sample.append(code)
-        variant.append(_VARIANT.get(call["variant_type"], 0))
-        value = call.get("copy_number")
-        copy_number.append(np.nan if value is None else value)
-        is_pass.append(bool(call.get("is_pass")))
-    columns: Table = {
-        "chrom": np.array(chrom, dtype=np.int16),
-        "start": np.array(start, dtype=np.int64),
-        "end": np.array(end, dtype=np.int64),
-        "sample": np.array(sample, dtype=np.int32),
-        "variant": np.array(variant, dtype=np.int8),
-        "copy_number": np.array(copy_number, dtype=np.float64),
-        "is_pass": np.array(is_pass, dtype=bool),
-    }
-    return StoredCalls(columns, list(sample_index), time.perf_counter() - started)
+    the_genome = genome(assembly)
+    reader = _ColumnReader()
+    queries: list[tuple[int, dict[str, Any]]] = []
+    for index, (chrom, length) in enumerate(
+        zip(the_genome.chromosomes, the_genome.lengths, strict=True)
+    ):
+        maxima = (await length_classes.maxima_for(db, [dataset_id], chrom)).get(dataset_id, {})
+        for length_class in sorted(maxima):
+            for window in range(0, length, READ_WINDOW):
+                last = window + READ_WINDOW >= length
+                start = {"$gte": window} if last else {"$gte": window, "$lt": window + READ_WINDOW}
+                queries.append(
+                    (
+                        index,
+                        {
+                            "dataset_id": dataset_id,
+                            "chrom": chrom,
+                            "length_class": length_class,
+                            "start": start,
+                        },
+                    )
+                )
+    limit = asyncio.Semaphore(READS_IN_FLIGHT)
+
+    async def read(chrom_index: int, query: dict[str, Any]) -> None:
+        async with limit:
+            cursor = db[CALLS].find(query, _PROJECTION).batch_size(READ_BATCH)
+            async for batch in _batches(cursor):
+                reader.add(chrom_index, batch)
+
+    await asyncio.gather(*(read(index, query) for index, query in queries))
+    return StoredCalls(reader.columns(), list(reader.sample_index), time.perf_counter() - started)
+
+
+async def _batches(cursor: AsyncCursor[Document]) -> AsyncIterator[list[Document]]:
+    while batch := await cursor.to_list(READ_BATCH):
+        yield batch
+
+
+class _ColumnReader:
+    """Collects calls into column lists; biosample ids become sample numbers."""
+
+    def __init__(self) -> None:
+        self.sample_index: dict[str, int] = {}
+        self.chrom: list[int] = []
+        self.start: list[int] = []
+        self.end: list[int] = []
+        self.sample: list[int] = []
+        self.variant: list[int] = []
+        self.copy_number: list[float] = []
+        self.is_pass: list[bool] = []
+
+    def add(self, chrom_index: int, calls: list[Document]) -> None:
+        sample_index = self.sample_index
+        self.chrom.extend([chrom_index] * len(calls))
+        for call in calls:
+            self.start.append(call["start"])
+            self.end.append(call["end"])
+            biosample = call["biosample_id"]
+            code = sample_index.get(biosample)
+            if code is None:
+                code = sample_index[biosample] = len(sample_index)
+            self.sample.append(code)
+            self.variant.append(_VARIANT.get(call["variant_type"], 0))
+            value = call.get("copy_number")
+            self.copy_number.append(np.nan if value is None else value)
+            self.is_pass.append(bool(call.get("is_pass")))
+
+    def columns(self) -> Table:
+        return {
+            "chrom": np.array(self.chrom, dtype=np.int16),
+            "start": np.array(self.start, dtype=np.int64),
+            "end": np.array(self.end, dtype=np.int64),
+            "sample": np.array(self.sample, dtype=np.int32),
+            "variant": np.array(self.variant, dtype=np.int8),
+            "copy_number": np.array(self.copy_number, dtype=np.float64),
+            "is_pass": np.array(self.is_pass, dtype=bool),
+        }
