@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from enum import StrEnum
 
@@ -48,6 +49,7 @@ class Summaries:
         self._poll_s = poll_s
         self._held: dict[str, DatasetSummary] = {}
         self._builds: dict[str, asyncio.Task[None]] = {}
+        self._attempted: dict[str, float] = {}  # monotonic time of the last build attempt
 
     def state(self, dataset: DatasetInfo) -> SummaryState:
         if not self._enabled:
@@ -85,9 +87,15 @@ class Summaries:
         return summaries
 
     def refresh(self, dataset_id: str) -> None:
-        """Start rebuilding a dataset's summary unless a build is already running."""
-        if self._enabled and dataset_id not in self._builds:
-            self._builds[dataset_id] = asyncio.create_task(self._build(dataset_id))
+        """Start rebuilding a dataset's summary unless a build is running or one was tried
+        less than poll_s ago (while a dataset is being ingested, builds are refused)."""
+        if not self._enabled or dataset_id in self._builds:
+            return
+        now = time.monotonic()
+        if now - self._attempted.get(dataset_id, -self._poll_s) < self._poll_s:
+            return
+        self._attempted[dataset_id] = now
+        self._builds[dataset_id] = asyncio.create_task(self._build(dataset_id))
 
     async def _build(self, dataset_id: str) -> None:
         try:
