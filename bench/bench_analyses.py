@@ -38,7 +38,7 @@ from aiohttp import web
 from pymongo import AsyncMongoClient
 
 from cnvbeacon.ingest import call_writer
-from cnvbeacon.query.analyses import AnalysisSettings
+from cnvbeacon.query.analyses import AnalysisSettings, source
 from cnvbeacon.query.analyses.child import run_job_in_child
 from cnvbeacon.query.analyses.keys import SETTINGS as ANALYSIS_SETTINGS
 from cnvbeacon.query.analyses.result_store import load_run, load_table
@@ -283,6 +283,22 @@ async def repeated_ms(action: Callable[[], Awaitable[Any]], times: int = 20) -> 
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
+async def stream_calls(db: Database, dataset_id: str) -> int:
+    """The floor of the job's read: the same range scans and projection, two in flight,
+    documents only counted (no columns built)."""
+    queries = await source.range_queries(db, dataset_id, ASSEMBLY)
+    limit = asyncio.Semaphore(source.READS_IN_FLIGHT)
+    projection = {"_id": 0, "chrom": 1, "start": 1, "end": 1, "variant_type": 1}
+    projection |= {"copy_number": 1, "is_pass": 1, "biosample_id": 1}
+
+    async def scan(query: dict[str, Any]) -> int:
+        async with limit:
+            cursor = db["calls"].find(query, projection).batch_size(source.READ_BATCH)
+            return len([1 async for _ in cursor])
+
+    return sum(await asyncio.gather(*(scan(query) for _, query in queries)))
+
+
 @asynccontextmanager
 async def query_service(settings: QuerySettings) -> AsyncIterator[str]:
     """The query app in this process, not consuming analysis requests."""
@@ -313,6 +329,11 @@ async def measure(url: str, n_calls: int, seed: int) -> None:
     try:
         await ensure_indexes(db)
         await load(db, n_calls, seed)
+        print("\n== floor: streaming the dataset's calls (the job's scans, counted only)")
+        floor_ms, streamed = await timed(lambda: stream_calls(db, DATASET))
+        print(
+            f"  {streamed:,} calls in {floor_ms / 1000:.1f} s ({streamed / floor_ms * 1000:,.0f}/s)"
+        )
         print("\n== the full analysis job (child process, as the query service runs it)")
         started = time.perf_counter()
         report = await run_job_in_child(settings, DATASET)
@@ -322,7 +343,8 @@ async def measure(url: str, n_calls: int, seed: int) -> None:
             f"(read {report.read_seconds:.1f} s, analyse {report.analysis_seconds:.1f} s, "
             f"store {report.store_seconds:.1f} s, process start and the rest "
             f"{total - report.read_seconds - report.analysis_seconds - report.store_seconds:.1f} s)"
-            f"  -> target <= 120 s: {'met' if total <= 120 else 'MISSED'}"
+            f"  -> target <= 120 s: {'met' if total <= 120 else 'MISSED'}; "
+            f"{total / (floor_ms / 1000):.2f} x the streaming floor"
         )
         run = await load_run(db, DATASET, DEFAULT.key)
         assert run is not None
@@ -447,14 +469,7 @@ async def run_section(context: BenchContext) -> list[Any]:
         }
     )
     db, dataset = context.db, context.dataset_id
-    projection = {"_id": 0, "chrom": 1, "start": 1, "end": 1, "variant_type": 1}
-    projection |= {"copy_number": 1, "is_pass": 1, "biosample_id": 1}
-
-    async def stream_calls() -> int:
-        cursor = db["calls"].find({"dataset_id": dataset}, projection).batch_size(20_000)
-        return len([1 async for _ in cursor])
-
-    floor_ms, calls = await timed(stream_calls)
+    floor_ms, calls = await timed(lambda: stream_calls(db, dataset))
     job_ms, report = await timed(lambda: run_job_in_child(settings, dataset))
     figures = [
         Figure(

@@ -21,6 +21,7 @@ from cnvbeacon.query.analyses.regions import CLASSES
 from cnvbeacon.query.analyses.result_store import RunReplacedError, StoredRun
 from cnvbeacon.query.analyses.service import (
     AnalysisView,
+    CachedBody,
     NotComputedError,
     UnknownDatasetError,
 )
@@ -57,10 +58,22 @@ async def view_and_table(request: web.Request, name: str) -> tuple[AnalysisView,
     raise AssertionError("unreachable")
 
 
-async def off_the_loop(build: Callable[[], web.Response]) -> web.Response:
-    """Records and their JSON or TSV text are built in a thread: a download may hold
-    100,000 rows, and the event loop serves lookups meanwhile."""
-    return await asyncio.to_thread(build)
+async def rendered(
+    request: web.Request, view: AnalysisView, build: Callable[[], web.Response]
+) -> web.Response:
+    """An answer from the response cache, or built in a thread (a download may hold
+    100,000 rows, a figure takes most of a second; the event loop serves lookups
+    meanwhile) and kept."""
+    cache = request.app[SERVICE].responses
+    key = (str(view.run.run_id), view.dataset.data_version, request.path_qs)
+    hit = cache.get(key)
+    if hit is not None:
+        return web.Response(body=hit.body, content_type=hit.content_type, headers=hit.headers)
+    response = await asyncio.to_thread(build)
+    if isinstance(response.body, bytes):
+        headers = {k: v for k, v in response.headers.items() if k == "Content-Disposition"}
+        cache.put(key, CachedBody(response.body, response.content_type, headers))
+    return response
 
 
 def envelope(view: AnalysisView, **payload: Any) -> dict[str, Any]:
@@ -239,7 +252,7 @@ async def get_frequencies(request: web.Request) -> web.StreamResponse:
             )
         )
 
-    return await off_the_loop(build)
+    return await rendered(request, view, build)
 
 
 async def _regions(request: web.Request, name: str) -> web.StreamResponse:
@@ -286,7 +299,7 @@ async def _regions(request: web.Request, name: str) -> web.StreamResponse:
             envelope(view, total=total, offset=page.offset, limit=page.limit, rows=found)
         )
 
-    return await off_the_loop(build)
+    return await rendered(request, view, build)
 
 
 async def get_cnvrs(request: web.Request) -> web.StreamResponse:
@@ -379,4 +392,4 @@ async def get_samples(request: web.Request) -> web.StreamResponse:
             envelope(view, total=total, offset=page.offset, limit=page.limit, rows=found)
         )
 
-    return await off_the_loop(build)
+    return await rendered(request, view, build)

@@ -7,7 +7,6 @@ track per superpopulation, or group=population / a list of groups), cnvr-map, vs
 
 from __future__ import annotations
 
-import asyncio
 import math
 from functools import partial
 from typing import Final
@@ -15,7 +14,12 @@ from typing import Final
 from aiohttp import web
 
 from cnvbeacon.query.analyses import http_params, records
-from cnvbeacon.query.analyses.endpoints import analysis_view, selected_groups, view_and_table
+from cnvbeacon.query.analyses.endpoints import (
+    analysis_view,
+    rendered,
+    selected_groups,
+    view_and_table,
+)
 from cnvbeacon.query.analyses.outliers import default_min_samples, vst_outliers
 from cnvbeacon.query.analyses.pipeline import BINS, CNVRS
 from cnvbeacon.query.analyses.plots.cnvr_map import cnvr_map_figure
@@ -77,10 +81,14 @@ async def get_plot(request: web.Request) -> web.Response:
     else:
         view = await analysis_view(request)
         draw = partial(size_figure, view.meta["summary"], _title(view, "size distributions"))
-    svg = await asyncio.to_thread(render, draw)
-    response = web.Response(body=svg, content_type="image/svg+xml")
-    if http_params.flag(query, "download"):
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="{view.dataset.dataset_id}.{name}.svg"'
-        )
-    return response
+    download = http_params.flag(query, "download")
+
+    def build() -> web.Response:
+        response = web.Response(body=render(draw), content_type="image/svg+xml")
+        if download:
+            response.headers["Content-Disposition"] = (
+                f'attachment; filename="{view.dataset.dataset_id}.{name}.svg"'
+            )
+        return response
+
+    return await rendered(request, view, build)

@@ -69,6 +69,39 @@ class _Lru(Generic[Key, Value]):
 
 
 @dataclass(frozen=True, slots=True)
+class CachedBody:
+    body: bytes
+    content_type: str
+    headers: dict[str, str]
+
+
+class ResponseCache:
+    """Rendered answers (JSON, TSV, SVG) by (run id, dataset version, path and query):
+    a new run or a new data version (the answer's staleness flag) never hits an old entry.
+    Bounded by bytes; single answers above a sixteenth of the bound are not kept."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._items: OrderedDict[tuple[str, int, str], CachedBody] = OrderedDict()
+
+    def get(self, key: tuple[str, int, str]) -> CachedBody | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, int, str], value: CachedBody) -> None:
+        if len(value.body) > self._max_bytes // 16 or key in self._items:
+            return
+        self._items[key] = value
+        self._bytes += len(value.body)
+        while self._bytes > self._max_bytes:
+            _, dropped = self._items.popitem(last=False)
+            self._bytes -= len(dropped.body)
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisView:
     """A stored run as of now: stale when the dataset has a newer data version."""
 
@@ -106,6 +139,7 @@ class AnalysisService:
         self._tables: _Lru[tuple[str, str], Table] = _Lru(settings.cached_tables)
         self._cohorts: _Lru[str, Cohort] = _Lru(settings.cached_cohorts)
         self._computing: dict[tuple[str, str], asyncio.Task[StoredRun]] = {}
+        self.responses = ResponseCache(settings.cached_response_bytes)
 
     @property
     def db(self) -> Database:

@@ -26,5 +26,6 @@ class AnalysisSettings(BaseSettings):
     # Decoded result tables and cohort snapshots kept in memory for fast answers.
     cached_tables: int = Field(default=32, ge=1)
     cached_cohorts: int = Field(default=2, ge=1)
+    cached_response_bytes: int = Field(default=128 * 1024 * 1024, ge=0)
     # Backoff before a failed request goes back to the queue.
     retry_delay_s: float = Field(default=5.0, ge=0)

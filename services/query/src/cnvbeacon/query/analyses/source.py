@@ -100,28 +100,8 @@ async def read_calls(db: Database, dataset_id: str, assembly: str) -> StoredCall
     this shape bounds each query to one start window of one length class.
     """
     started = time.perf_counter()
-    the_genome = genome(assembly)
     reader = _ColumnReader()
-    queries: list[tuple[int, dict[str, Any]]] = []
-    for index, (chrom, length) in enumerate(
-        zip(the_genome.chromosomes, the_genome.lengths, strict=True)
-    ):
-        maxima = (await length_classes.maxima_for(db, [dataset_id], chrom)).get(dataset_id, {})
-        for length_class in sorted(maxima):
-            for window in range(0, length, READ_WINDOW):
-                last = window + READ_WINDOW >= length
-                start = {"$gte": window} if last else {"$gte": window, "$lt": window + READ_WINDOW}
-                queries.append(
-                    (
-                        index,
-                        {
-                            "dataset_id": dataset_id,
-                            "chrom": chrom,
-                            "length_class": length_class,
-                            "start": start,
-                        },
-                    )
-                )
+    queries = await range_queries(db, dataset_id, assembly)
     limit = asyncio.Semaphore(READS_IN_FLIGHT)
 
     async def read(chrom_index: int, query: dict[str, Any]) -> None:
@@ -132,6 +112,31 @@ async def read_calls(db: Database, dataset_id: str, assembly: str) -> StoredCall
 
     await asyncio.gather(*(read(index, query) for index, query in queries))
     return StoredCalls(reader.columns(), list(reader.sample_index), time.perf_counter() - started)
+
+
+async def range_queries(
+    db: Database, dataset_id: str, assembly: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """(chromosome index, filter) of every scan that together read the dataset's calls on
+    the analysed chromosomes once: one per length class present and start window."""
+    the_genome = genome(assembly)
+    queries: list[tuple[int, dict[str, Any]]] = []
+    for index, (chrom, length) in enumerate(
+        zip(the_genome.chromosomes, the_genome.lengths, strict=True)
+    ):
+        maxima = (await length_classes.maxima_for(db, [dataset_id], chrom)).get(dataset_id, {})
+        for length_class in sorted(maxima):
+            for window in range(0, length, READ_WINDOW):
+                last = window + READ_WINDOW >= length
+                start = {"$gte": window} if last else {"$gte": window, "$lt": window + READ_WINDOW}
+                query = {
+                    "dataset_id": dataset_id,
+                    "chrom": chrom,
+                    "length_class": length_class,
+                    "start": start,
+                }
+                queries.append((index, query))
+    return queries
 
 
 async def _batches(cursor: AsyncCursor[Document]) -> AsyncIterator[list[Document]]:
