@@ -1,21 +1,25 @@
 """Lookup latency of the query service at 1000 Genomes scale (prints figures, asserts nothing).
 
 Loads a synthetic cohort of realistic call documents (default 2,000,000: 3,202 1kGP samples
-carrying shared CNV sites of skewed frequency, log-normal lengths with a tail past 10 Mb)
-through the ingest writer, writes the same calls as a bgzipped, tabix-indexed VCF, then
-times >= 500 random overlap windows of 10 kb - 2 Mb:
+carrying shared CNV sites of skewed frequency, DRAGEN-like 1 kb breakpoints with jitter,
+log-normal lengths with a tail past 10 Mb) through the ingest writer, writes the same calls
+as a bgzipped, tabix-indexed VCF, starts the query service as its own process, then times
+>= 500 random overlap windows of 10 kb - 2 Mb, interleaved window by window:
 
-* tabix (pysam.TabixFile fetch + exact end check): the floor,
-* the raw store query of the same shape (one index range scan per length class),
-* the query service over HTTP, whole result (``/calls`` with a page as large as the result)
-  at concurrency 1 and 16, and its first page with counts (the UI's request),
-* whole-chromosome and whole-dataset counts,
+* tabix (pysam.TabixFile fetch + the exact end check): the floor,
+* the raw store query of the same shape (maxima, then one index range scan per length
+  class with the service's projection, the end check in Python),
+* the query service over HTTP, whole result (``/calls`` with a page as large as the result),
 
-and checks every concurrent answer against the expected ids (wrong results must be 0).
+then the service at concurrency 16, its first page with counts (the UI's request), and
+whole-chromosome and whole-dataset counts. Every answer is checked against the ids the
+generator knows (wrong results must be 0).
 
-Usage: .venv/bin/python bench/bench_query.py [--calls N] [--mongodb-url URL] [--reuse]
+Usage: .venv/bin/python bench/bench_query.py [--calls N] [--windows N] [--mongodb-url URL]
+       [--reuse] [--load-only]
 Without --mongodb-url a SecantusDB is started (as deploy/local/localstack.py does) on the
-storage directory --storage (default var/bench-query), which --reuse keeps between runs.
+storage directory --storage (default var/bench-query), which --reuse keeps between runs
+(the loaded cohort, and the service's stored count summary).
 """
 
 from __future__ import annotations
