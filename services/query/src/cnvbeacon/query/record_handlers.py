@@ -170,7 +170,9 @@ async def _dataset_view(request: web.Request, db: Database, dataset: DatasetInfo
     state = summaries.state(dataset)
     current = await summaries.current({dataset.id: dataset})
     counts: dict[str, int] | None = None
+    summary: dict[str, Any] = {"state": state.value}
     if current is not None:
+        summary = {"state": "current", "read_from": current[dataset.id].read_from}
         assembly = _assembly_of(dataset)
         lookups = [
             CallLookup((dataset.id,), c, whole_chromosome(chromosome_length(c, assembly)))
@@ -183,7 +185,7 @@ async def _dataset_view(request: web.Request, db: Database, dataset: DatasetInfo
         "id": dataset.id,
         **view,
         "registered_individuals": len(individuals),
-        "summary": {"state": state.value if current is None else "current"},
+        "summary": summary,
         "counts": counts,
     }
 
