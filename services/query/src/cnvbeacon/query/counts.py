@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from cnvbeacon.query.calls import CallLookup
-from cnvbeacon.query.summary import DatasetSummary, Int32s, select, variant_keys
+from cnvbeacon.query.summary import Bools, DatasetSummary, select, variant_keys
 from cnvbeacon.shared.store.client import Document
 
 
@@ -54,16 +54,22 @@ def summary_counts(
     summaries: Mapping[str, DatasetSummary], lookups: Sequence[CallLookup]
 ) -> Counts:
     calls = variants = 0
-    codes: dict[tuple[str, str], list[Int32s]] = {}
+    # Per (field, dataset): which codes occur. Codes are small (a vocabulary's index), so
+    # marking them is linear where a distinct over the rows would sort or hash them.
+    seen: dict[tuple[str, str], Bools] = {}
     for lookup in lookups:
         selections = select(summaries, lookup)
         calls += sum(len(s.rows) for s in selections)
         variants += len(variant_keys(selections))
         for s in selections:
             for field in ("biosample_id", "individual_id"):
-                column = s.columns.codes[field][s.rows]
-                codes.setdefault((field, s.summary.dataset_id), []).append(column)
+                key = (field, s.summary.dataset_id)
+                marks = seen.get(key)
+                if marks is None:
+                    size = len(s.summary.vocabularies[field].values)
+                    marks = seen[key] = np.zeros(size, dtype=np.bool_)
+                marks[s.columns.codes[field][s.rows]] = True
     distinct = {"biosample_id": 0, "individual_id": 0}
-    for (field, _), parts in codes.items():
-        distinct[field] += len(np.unique(np.concatenate(parts)))
+    for (field, _), marks in seen.items():
+        distinct[field] += int(np.count_nonzero(marks))
     return Counts(calls, variants, distinct["biosample_id"], distinct["individual_id"])
