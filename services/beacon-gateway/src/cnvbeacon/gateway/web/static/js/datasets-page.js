@@ -31,7 +31,9 @@ function card(dataset, status) {
         ["variants", "Distinct variants", counts.variants],
         ["biosamples", "Samples with calls", counts.biosamples],
         ["registered", "Registered individuals", info.registeredIndividuals],
-      ].map(([key, label, value]) => el("div", { class: "count", dataset: { count: key } }, el("dt", {}, label), el("dd", {}, el("span", { class: "count__value" }, int(value ?? null))))),
+      ].map(([key, label, value]) =>
+        el("div", { class: "count", dataset: { count: key } }, el("dt", {}, label), el("dd", {}, value === null || value === undefined ? el("span", { class: "count__hint" }, "being counted…") : el("span", { class: "count__value" }, int(value)))),
+      ),
     ),
     factList([
       ["Assembly", info.assembly ?? "–"],

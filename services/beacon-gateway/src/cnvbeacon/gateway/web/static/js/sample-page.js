@@ -77,7 +77,8 @@ function personFacts(individual) {
 }
 
 /** The sample's calls as Beacon variant records, a page at a time (records are large:
- * each carries its frequencies), a few pages at once, reporting progress. */
+ * each carries its frequencies), a few pages at once, reporting progress. Beacon's skip
+ * counts pages, not records. */
 async function sampleCalls(sampleId, signal, onProgress) {
   const path = `/api/biosamples/${encodeURIComponent(sampleId)}/g_variants`;
   const page = async (skip) => {
@@ -90,7 +91,7 @@ async function sampleCalls(sampleId, signal, onProgress) {
   const records = [...first.results];
   onProgress(records.length, total);
   const skips = [];
-  for (let skip = PAGE; skip < total; skip += PAGE) skips.push(skip);
+  for (let skip = 1; skip * PAGE < total; skip += 1) skips.push(skip);
   for (let i = 0; i < skips.length; i += PARALLEL) {
     const pages = await Promise.all(skips.slice(i, i + PARALLEL).map(page));
     for (const found of pages) records.push(...found.results);

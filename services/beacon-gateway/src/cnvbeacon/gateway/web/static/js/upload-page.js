@@ -26,7 +26,7 @@ function tokenForm(onChange) {
   };
   const form = el(
     "form",
-    { class: "token-form", "aria-label": "Admin token" },
+    { class: "token-form" },
     el("div", { class: "field" }, el("label", { for: "admin-token" }, "Admin token"), input),
     el("button", { type: "submit", class: "button" }, "Use this token"),
     el("button", { type: "button", class: "button button--quiet", onclick: forget }, "Forget it"),

@@ -1,0 +1,103 @@
+"""The analyses and datasets pages in a real browser against the real stack: the plots
+render and download as SVG, the CNV region table pages through what the API has, and the
+dataset counts are the Beacon's."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.pages import Screens, api_json, settled
+from tests.browser.stack import UiStack
+from tests.support.services import wait_for
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+async def test_analysis_plots_render_and_download(screens: Screens, stack: UiStack) -> None:
+    page = await screens.goto("/analyses")
+    summary = await api_json(f"{stack.gateway}/api/query/analyses/{stack.dataset}/summary")
+    await expect(page.locator(".analysis-state")).to_contain_text(
+        f"{summary['summary']['calls']:,} calls"
+    )
+    await expect(page.get_by_role("tab", name="Genome summary")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    sizes = page.locator("img[data-plot=sizes]")
+    await expect(sizes).to_be_visible()
+    assert await sizes.evaluate("image => image.naturalWidth") > 100
+    await screens.shoot("analyses-summary")
+
+    await page.get_by_role("tab", name="Frequency maps").click()
+    await expect(page).to_have_url(re.compile(r"view=frequency"))
+    await settled(page)
+    plot = page.locator("img[data-plot=frequency]")
+    await expect(plot).to_be_visible()
+    assert await plot.evaluate("image => image.complete && image.naturalWidth > 100")
+    async with page.expect_download() as info:
+        await page.locator("a[data-download=frequency]").click()
+    path = await (await info.value).path()
+    assert path is not None
+    assert b"</svg>" in path.read_bytes()
+
+    await page.get_by_label("Show").select_option("5")
+    await expect(page).to_have_url(re.compile(r"chrom=5"))
+    await expect(page.locator("img[data-plot=frequency-chr5]")).to_be_visible()
+    await screens.shoot("analyses-frequency-chr5")
+
+
+async def test_cnv_regions_page_through_the_api_table(screens: Screens, stack: UiStack) -> None:
+    page = await screens.goto("/analyses?view=cnvrs")
+    base = f"{stack.gateway}/api/query/analyses/{stack.dataset}"
+    everything = await api_json(f"{base}/cnvrs?limit=1")
+    await expect(page.locator(".pager__position")).to_have_text(
+        f"1\N{EN DASH}25 of {everything['total']:,}"
+    )
+    await page.get_by_label("Class").select_option("duplication")
+    await page.get_by_label("Chromosome").select_option("1")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page).to_have_url(re.compile(r"class=duplication"))
+    await settled(page)
+    filtered = await api_json(f"{base}/cnvrs?class=duplication&chrom=1&limit=100")
+    rows = page.locator(".data-table tbody tr")
+    await expect(rows).to_have_count(min(filtered["total"], 25))
+    await expect(rows.first).to_contain_text("duplication")
+    first = filtered["rows"][0]
+    await expect(rows.first).to_contain_text(f"chr1:{first['start']:,}-{first['end']:,}")
+    tsv = page.locator("a[data-tsv=cnvrs]")
+    assert "class=duplication" in str(await tsv.get_attribute("href"))
+    await expect(page.locator("img[data-plot=cnvr-map]")).to_be_visible()
+    await screens.shoot("analyses-cnvrs")
+
+    await page.get_by_role("tab", name="V_ST outliers").click()
+    await settled(page)
+    vst = await api_json(f"{base}/vst")
+    await expect(page.locator(".panel__note").first).to_contain_text(f"{vst['tested']} CNV")
+    await expect(page.locator("img[data-plot=vst]")).to_be_visible()
+    await page.get_by_role("tab", name="Population comparison").click()
+    await settled(page)
+    await page.get_by_label("Compare a gene across groups").fill("BTNL8")
+    await page.get_by_role("button", name="Compare").click()
+    await expect(page.locator(".compare-out table")).to_contain_text("GBR")
+    await screens.shoot("analyses-populations")
+
+
+async def test_datasets_show_the_beacon_counts(screens: Screens, stack: UiStack) -> None:
+    async def counted() -> Any:
+        body = await api_json(f"{stack.gateway}/api/datasets?requestedGranularity=record")
+        (dataset,) = body["response"]["collections"]
+        return dataset if dataset["info"]["counts"] else None
+
+    # Counts come from the count summary, rebuilt in the background after a load.
+    dataset = await wait_for(counted, timeout=60, what="the dataset's counts")
+    page = await screens.goto("/datasets")
+    card = page.locator(f"[data-dataset='{dataset['id']}']")
+    for key in ("calls", "variants", "biosamples"):
+        value = card.locator(f"[data-count={key}] .count__value")
+        await expect(value).to_have_text(f"{dataset['info']['counts'][key]:,}")
+    await expect(card.locator("[data-count=registered]")).to_contain_text("3,202")
+    await expect(card).to_contain_text("ready")
+    await screens.shoot("datasets")
