@@ -158,20 +158,19 @@ class _ColumnReader:
         self.is_pass: list[bool] = []
 
     def add(self, chrom_index: int, calls: list[Document]) -> None:
+        # One comprehension per field: several times faster than appending call by call.
         sample_index = self.sample_index
+        for biosample in {call["biosample_id"] for call in calls} - sample_index.keys():
+            sample_index[biosample] = len(sample_index)
         self.chrom.extend([chrom_index] * len(calls))
-        for call in calls:
-            self.start.append(call["start"])
-            self.end.append(call["end"])
-            biosample = call["biosample_id"]
-            code = sample_index.get(biosample)
-            if code is None:
-                code = sample_index[biosample] = len(sample_index)
-            self.sample.append(code)
-            self.variant.append(_VARIANT.get(call["variant_type"], 0))
-            value = call.get("copy_number")
-            self.copy_number.append(np.nan if value is None else value)
-            self.is_pass.append(bool(call.get("is_pass")))
+        self.start.extend([call["start"] for call in calls])
+        self.end.extend([call["end"] for call in calls])
+        self.sample.extend([sample_index[call["biosample_id"]] for call in calls])
+        self.variant.extend([_VARIANT.get(call["variant_type"], 0) for call in calls])
+        self.copy_number.extend(
+            [np.nan if (v := call.get("copy_number")) is None else v for call in calls]
+        )
+        self.is_pass.extend([bool(call.get("is_pass")) for call in calls])
 
     def columns(self) -> Table:
         return {

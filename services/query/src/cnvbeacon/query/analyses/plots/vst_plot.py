@@ -14,6 +14,8 @@ from cnvbeacon.query.analyses.plots.genome_axis import GenomeAxis
 from cnvbeacon.query.analyses.plots.style import new_figure
 
 POINT_COLOURS = ("#1F4E79", "#6FA8DC")
+# More points than this are drawn as an image inside the SVG (which stays small).
+RASTERIZE_POINTS = 3000
 
 
 def vst_figure(
@@ -32,7 +34,7 @@ def vst_figure(
     middle = (cnvrs["start"][rows] + cnvrs["end"][rows]) // 2
     x = axis.position(cnvrs["chrom"][rows], middle)
     colours = np.array(POINT_COLOURS)[cnvrs["chrom"][rows].astype(np.intp) % 2]
-    axes.scatter(x, values, s=9, c=colours, lw=0, rasterized=len(rows) > 20_000)
+    axes.scatter(x, values, s=9, c=colours, lw=0, rasterized=len(rows) > RASTERIZE_POINTS)
     axis.decorate(axes, shade=False)
     threshold = outliers.distribution.get("p99")
     if threshold is not None:
