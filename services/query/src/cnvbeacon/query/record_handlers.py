@@ -173,7 +173,7 @@ async def _dataset_view(request: web.Request, db: Database, dataset: DatasetInfo
     summary: dict[str, Any] = {"state": state.value}
     if current is not None:
         summary = {"state": "current", "read_from": current[dataset.id].read_from}
-        assembly = _assembly_of(dataset)
+        assembly = _assembly_of(dataset)  # a summary exists only for a known assembly
         lookups = [
             CallLookup((dataset.id,), c, whole_chromosome(chromosome_length(c, assembly)))
             for c in chromosomes(assembly)

@@ -14,7 +14,7 @@ Built from the store by summary_build and kept current by summaries (data_versio
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
@@ -66,9 +66,25 @@ class ChromColumns:
     copy_number: Floats  # NaN when the call has none
     codes: Mapping[str, Int32s]  # CODED_FIELDS -> codes
     longest: int
+    # Distinct variants: their packed (start, end, type) keys, sorted, and each row's index
+    # into them, so that counting a selection's variants is linear.
+    variant_keys: Int64s = field(init=False)
+    variant: Int32s = field(init=False)
+
+    def __post_init__(self) -> None:
+        packed = pack_variant_keys(self.start, self.end, self.variant_type)
+        distinct, index = np.unique(packed, return_inverse=True)
+        object.__setattr__(self, "variant_keys", distinct)
+        object.__setattr__(self, "variant", index.astype(np.int32))
 
     def __len__(self) -> int:
         return len(self.start)
+
+
+def pack_variant_keys(start: Int64s, end: Int64s, variant_type: Int32s) -> Int64s:
+    """One integer per (start, end, type) that sorts like the tuple (needs end < 2**30)."""
+    packed: Int64s = (start << (_POSITION_BITS + 2)) | (end << 2) | variant_type.astype(np.int64)
+    return packed
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +125,9 @@ class DatasetSummary:
             mask &= columns.copy_number[part] <= filters.max_copy_number
         if filters.pass_only:
             mask &= columns.is_pass[part]
-        for field, allowed in filters.attribute_sets():
+        for name, allowed in filters.attribute_sets():
             if allowed is not None:
-                mask &= self._among(columns, field, allowed, part)
+                mask &= self._among(columns, name, allowed, part)
         return np.flatnonzero(mask) + int(first)
 
     def start_ranges(self, lookup: CallLookup, rows: Rows) -> StartRanges:
@@ -130,9 +146,9 @@ class DatasetSummary:
         return ranges
 
     def _among(
-        self, columns: ChromColumns, field: str, allowed: Iterable[str], part: slice
+        self, columns: ChromColumns, name: str, allowed: Iterable[str], part: slice
     ) -> Bools:
-        return np.isin(columns.codes[field][part], self.vocabularies[field].codes_of(allowed))
+        return np.isin(columns.codes[name][part], self.vocabularies[name].codes_of(allowed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,12 +185,13 @@ def variant_keys(selections: Sequence[Selection]) -> Int64s:
     parts = []
     for selection in selections:
         columns = selection.columns
-        start = columns.start[selection.rows]
-        end = columns.end[selection.rows]
-        kind = columns.variant_type[selection.rows].astype(np.int64)
-        parts.append((start << (_POSITION_BITS + 2)) | (end << 2) | kind)
+        marks = np.zeros(len(columns.variant_keys), dtype=np.bool_)
+        marks[columns.variant[selection.rows]] = True
+        parts.append(columns.variant_keys[marks])
     if not parts:
         return np.empty(0, dtype=np.int64)
+    if len(parts) == 1:
+        return parts[0]
     return np.unique(np.concatenate(parts))
 
 
