@@ -85,7 +85,8 @@ async def ui_stack(mongodb_url: str, amqp_url: str) -> AsyncIterator[UiStack]:
         "amqp_namespace": backends.namespace,
         "log_json": False,
     }
-    query_app = create_query(QuerySettings.model_validate(common))
+    # Count summaries are rebuilt soon after a load (the default polls every 10 s).
+    query_app = create_query(QuerySettings.model_validate({**common, "summary_poll_s": 1}))
     query_app[ANALYSIS_SETTINGS] = FAST_ANALYSES
     try:
         async with (

@@ -28,7 +28,7 @@ function errorText(error) {
   return where ? `${where}: ${error.message}` : error.message;
 }
 
-export function createTracker(list) {
+export function createTracker(list, onFinished = () => {}) {
   const jobs = new Map(); // id -> {job, node}
   const cards = []; // {batchId, jobIds, bar, summary, rows, node}
   const pending = new Map(); // events of jobs not known yet (they can beat the POST's answer)
@@ -74,8 +74,10 @@ export function createTracker(list) {
     const entry = jobs.get(id);
     if (!entry) return;
     if (FINISHED.has(entry.job.state) && !FINISHED.has(changes.state ?? entry.job.state)) return;
+    const wasFinished = FINISHED.has(entry.job.state);
     entry.job = { ...entry.job, ...changes };
     paint(entry);
+    if (!wasFinished && FINISHED.has(entry.job.state)) onFinished(entry.job);
     const card = cardOf(id);
     if (card) paintCard(card);
   }
@@ -127,7 +129,8 @@ export function createTracker(list) {
           bar.classList.add("progress--failed");
           setProgress(bar, 1);
           summary.textContent = "Not accepted";
-          replace(problem, el("div", { class: "notice notice--error", role: "alert" }, el("p", {}, message)));
+          const text = message.charAt(0).toUpperCase() + message.slice(1);
+          replace(problem, el("div", { class: "notice notice--error", role: "alert" }, el("p", {}, text)));
         },
       };
     },

@@ -54,14 +54,21 @@ export function moveWindow({ start, end }, length, { factor = 1, shift = 0 }) {
 }
 
 function toolbar(go) {
-  const button = (label, text, action) => el("button", { type: "button", class: "button button--small", "aria-label": label, title: label, onclick: action }, text);
+  const button = (label, symbol, word, action, after = false) =>
+    el(
+      "button",
+      { type: "button", class: "button button--small", "aria-label": label, title: label, onclick: action },
+      after ? el("span", { class: "toolbar__word" }, `${word} `) : null,
+      el("span", { "aria-hidden": "true" }, symbol),
+      after ? null : el("span", { class: "toolbar__word" }, ` ${word}`),
+    );
   return el(
     "div",
     { class: "toolbar", role: "group", "aria-label": "Move the window" },
-    button("Pan left", "◀ Left", () => go({ shift: -0.5 })),
-    button("Zoom in", "+ Zoom in", () => go({ factor: 0.5 })),
-    button("Zoom out", "− Zoom out", () => go({ factor: 2 })),
-    button("Pan right", "Right ▶", () => go({ shift: 0.5 })),
+    button("Pan left", "◀", "Left", () => go({ shift: -0.5 })),
+    button("Zoom in", "+", "Zoom in", () => go({ factor: 0.5 })),
+    button("Zoom out", "−", "Zoom out", () => go({ factor: 2 })),
+    button("Pan right", "▶", "Right", () => go({ shift: 0.5 }), true),
   );
 }
 

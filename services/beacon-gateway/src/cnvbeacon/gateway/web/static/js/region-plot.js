@@ -9,7 +9,7 @@ import { direction } from "./vocabulary.js";
 const AXIS_HEIGHT = 34;
 const GENE_ROW = 20;
 const MAX_GENE_ROWS = 4;
-const PAD_RIGHT = 12;
+const PAD_RIGHT = 14;
 const CHAR_WIDTH = 7.2;
 
 function niceStep(span, target) {
@@ -136,13 +136,20 @@ export function drawRegionPlot({ window: view, calls, genes, focus, width }) {
     const y = samplesTop + index * rowHeight;
     if (index % 2 === 1) track.append(svg("rect", { class: "row-band", x: left, y, width: right - left, height: rowHeight }));
     if (labelled) {
-      track.append(svg("a", { href: entryPath("samples", row.id), class: "sample-label" }, svg("text", { x: left - 6, y: y + rowHeight - 3, "text-anchor": "end" }, row.id)));
+      track.append(svg("a", { href: entryPath("samples", row.id), class: "sample-label" }, svg("text", { x: left - 10, y: y + rowHeight - 3, "text-anchor": "end" }, row.id)));
     }
     for (const call of row.calls) {
       const x1 = clampX(call.start);
       const x2 = Math.max(clampX(call.end), x1 + 1.5);
-      const rect = svg("rect", { class: segmentClass(call), x: x1, y: y + 1, width: x2 - x1, height: Math.max(rowHeight - 2, 1) }, svg("title", {}, callTitle(call)));
-      track.append(svg("a", { href: entryPath("variants", variantId(call)), tabindex: "-1" }, rect));
+      const barHeight = Math.max(rowHeight - 2, 1);
+      const rect = svg("rect", { class: segmentClass(call), x: x1, y: y + 1, width: x2 - x1, height: barHeight }, svg("title", {}, callTitle(call)));
+      const link = svg("a", { href: entryPath("variants", variantId(call)), tabindex: "-1" }, rect);
+      // A call going on past the window: an arrowhead at the edge it crosses.
+      const tip = Math.min(barHeight, 8);
+      const middle = y + 1 + barHeight / 2;
+      if (call.start < view.start && barHeight >= 5) link.append(svg("polygon", { class: `${segmentClass(call)} seg__more`, points: `${left - tip},${middle} ${left},${middle - tip / 2} ${left},${middle + tip / 2}` }));
+      if (call.end > view.end && barHeight >= 5) link.append(svg("polygon", { class: `${segmentClass(call)} seg__more`, points: `${right + tip},${middle} ${right},${middle - tip / 2} ${right},${middle + tip / 2}` }));
+      track.append(link);
     }
   });
   root.append(track);

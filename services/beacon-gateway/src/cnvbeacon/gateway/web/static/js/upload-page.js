@@ -140,7 +140,10 @@ export const uploadPage = {
     const { signal } = context;
     document.title = "Upload · cnvbeacon";
     const list = el("ol", { class: "submissions", "aria-live": "polite" }, el("li", { class: "muted" }, "Nothing submitted from this page yet."));
-    const tracker = createTracker(list);
+    const tracker = createTracker(list, (job) => {
+      announce(`${job.source}: ${job.state}`);
+      refreshRecent();
+    });
     const connection = el("p", { class: "connection", role: "status" }, "Connecting to live progress…");
     const recent = el("div", {}, loading("Reading the latest jobs…"));
     const { form, setEnabled } = submissionForm((submission) => send(submission));
@@ -167,13 +170,7 @@ export const uploadPage = {
     refreshRecent();
 
     followEvents(
-      (event) => {
-        tracker.event(event);
-        if (event.state === "succeeded" || event.state === "failed") {
-          announce(`${event.source}: ${event.state}`);
-          refreshRecent();
-        }
-      },
+      (event) => tracker.event(event),
       (open) => {
         connection.textContent = open ? "● Live" : "Reconnecting to live progress…";
         connection.classList.toggle("connection--live", open);
