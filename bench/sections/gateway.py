@@ -1,9 +1,9 @@
 """Gateway: Beacon v2 GET /api/g_variants latency for the query section's windows.
 
 Requests ask for record granularity (the first page of 10 records and the total). The floor
-is what the gateway asks the query service for one such request: GET /calls with a page of
-10 (and the counts), timed in the same loop. The gateway's numTotalResults is checked
-against the query service's count.
+is what the gateway asks the query service for one such request: GET /variants (distinct
+variants with their carriers) with a page of 10 and the counts, timed in the same loop. The
+gateway's numTotalResults is checked against the query service's number of variants.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ async def _get_json(
 
 
 def _service_total(body: dict[str, Any]) -> int | None:
-    """The query service's number of matching calls (``counts.calls``)."""
+    """The query service's number of matching distinct variants (``counts.variants``)."""
     counts = body.get("counts") or {}
-    total = counts.get("calls") if isinstance(counts, dict) else None
+    total = counts.get("variants") if isinstance(counts, dict) else None
     return int(total) if total is not None else None
 
 
@@ -65,7 +65,7 @@ async def run_section(context: BenchContext) -> list[Figure]:
             return [Figure.missing(SECTION, "g_variants", Status.UNAVAILABLE, note)]
         for window in windows:
             floor_time, (_, floor_body) = await timed_ms(
-                partial(_get_json, session, f"{query}/calls", _query_params(context, window))
+                partial(_get_json, session, f"{query}/variants", _query_params(context, window))
             )
             gateway_time, (status, body) = await timed_ms(
                 partial(_get_json, session, f"{gateway}/api/g_variants", _beacon_params(window))
@@ -78,7 +78,7 @@ async def run_section(context: BenchContext) -> list[Figure]:
     for q in PERCENTILES:
         floor = Figure(
             SECTION,
-            f"floor: query service /calls first page p{q}",
+            f"floor: query service /variants first page p{q}",
             percentile(floor_ms, q),
             "ms",
             better=Better.LOWER,
