@@ -39,7 +39,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	$(BIN)/python -m bench $(if $(SCALE),--samples $(SCALE),)
+	$(BIN)/python -m bench $(if $(SCALE),--samples $(SCALE),) $(BENCH_ARGS)
 
 clean: down
 	rm -rf var results
