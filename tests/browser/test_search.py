@@ -226,3 +226,28 @@ async def test_a_bad_option_is_explained_next_to_it(screens: Screens, stack: UiS
     counts = await api_json(f"{stack.gateway}/api/query/counts?gene={GENE}&min_length=10000")
     calls = page.locator("[data-count=calls] .count__value")
     assert shown_count(await calls.inner_text()) == counts["counts"]["calls"]
+
+
+@pytest.mark.parametrize(
+    "beacon_path",
+    [
+        # A bracket query: start in [180.0, 180.95) Mb, end in [180.95, 181.1) Mb.
+        "/api/g_variants?referenceName=5&start=180000000,180950000&end=180950000,181100000",
+        # A sample's variants in a region: the link keeps the sample.
+        "/api/biosamples/HG00096/g_variants?referenceName=5&start=180000000&end=181500000",
+    ],
+)
+async def test_a_beacon_handover_opens_the_same_query(
+    screens: Screens, stack: UiStack, beacon_path: str
+) -> None:
+    answer = await api_json(f"{stack.gateway}{beacon_path}&requestedGranularity=record")
+    handovers = answer["beaconHandovers"]
+    (link,) = [h["url"] for h in handovers if "web UI" in h["handoverType"]["label"]]
+    assert answer["responseSummary"]["numTotalResults"] >= 1
+    page = await screens.goto(f"/?{urlsplit(link).query}")
+    await expect(page.locator("#result-title")).to_be_visible()
+    calls = page.locator("[data-count=variants] .count__value")
+    assert shown_count(await calls.inner_text()) == answer["responseSummary"]["numTotalResults"]
+    await expect(page.locator("#variants tbody tr")).to_have_count(
+        answer["responseSummary"]["numTotalResults"]
+    )

@@ -17,6 +17,7 @@ function filterIds(filters) {
 
 function location(state, resolved) {
   const { chrom, start, end } = resolved;
+  if (state.match === "bracket") return { referenceName: chrom, start: [start, Number(state.bracket.start_max)], end: [Number(state.bracket.end_min), end] };
   if (state.match === "contained") return { referenceName: chrom, start: [start, end], end: [start + 1, end + 1] };
   if (state.match === "spanning") return { referenceName: chrom, start: [0, start + 1], end: [end, BEYOND_ANY_CHROMOSOME] };
   if (resolved.kind === "gene") return { geneId: resolved.label };
@@ -51,6 +52,7 @@ export function beaconRequest(origin, state, resolved) {
   const notes = [];
   if (filters.min_copy_number || filters.max_copy_number) notes.push("the copy-number range");
   if (filters.pass_only) notes.push("PASS-only");
+  if (filters.biosample_id) notes.push("the samples (query /api/biosamples/{id}/g_variants instead)");
   for (const name of ["superpopulation", "population", "sex"]) {
     if (filters[name]?.includes(",")) notes.push(`several values of ${name} (Beacon filters on one field are combined with AND)`);
   }

@@ -5,7 +5,7 @@ import { el } from "./dom.js";
 import { int, parseLength } from "./format.js";
 import { attachGeneSuggestions } from "./gene-suggest.js";
 import { cohorts, datasets } from "./reference.js";
-import { MATCHES } from "./search-state.js";
+import { BRACKET, MATCHES } from "./search-state.js";
 import { VARIANT_TYPES } from "./vocabulary.js";
 
 const EXAMPLES = ["BTNL8", "chr5:180,000,000-181,500,000", "17q21.31", "KANSL1", "1q21.1"];
@@ -55,6 +55,8 @@ export function createSearchForm({ onSearch }) {
     assembly: select("opt-assembly", "assembly", ASSEMBLIES),
     datasets: select("opt-datasets", "datasets", [["", "All datasets"]]),
   };
+  // Parts of a linked search the form has no control for, kept until the options are cleared.
+  const hidden = { biosample_id: "", bracket: null };
   const problem = el("p", { class: "field__error", id: "options-problem", role: "alert", hidden: true });
   const activeCount = el("span", { class: "badge", hidden: true });
   const options = el(
@@ -157,8 +159,11 @@ export function createSearchForm({ onSearch }) {
     if (filters.min_length && filters.max_length && Number(filters.min_length) > Number(filters.max_length)) {
       throw new FormProblem(controls.min_length, "The minimum size is larger than the maximum size.");
     }
+    if (hidden.biosample_id) filters.biosample_id = hidden.biosample_id;
     for (const name of Object.keys(filters)) if (!filters[name]) delete filters[name];
-    return { q: box.value.trim(), match: controls.match.value, assembly: controls.assembly.value, filters };
+    const state = { q: box.value.trim(), match: controls.match.value, assembly: controls.assembly.value, filters };
+    if (state.match === "bracket") state.bracket = hidden.bracket;
+    return state;
   }
 
   function countActive(state) {
@@ -169,6 +174,11 @@ export function createSearchForm({ onSearch }) {
 
   function write(state) {
     box.value = state.q;
+    hidden.biosample_id = state.filters.biosample_id ?? "";
+    hidden.bracket = state.bracket ?? null;
+    const bracketOption = controls.match.querySelector("option[value=bracket]");
+    if (state.match === "bracket" && !bracketOption) controls.match.append(el("option", { value: "bracket" }, `Variants ${BRACKET}`));
+    if (state.match !== "bracket") bracketOption?.remove();
     controls.match.value = state.match;
     controls.assembly.value = state.assembly;
     for (const name of ["variant_type", "superpopulation", "population", "sex", "datasets"]) {

@@ -12,7 +12,7 @@ import { fill, section } from "./panel.js";
 import { regionPanelParts } from "./region-panel.js";
 import { createSearchForm } from "./search-form.js";
 import { variantsContent } from "./variants-panel.js";
-import { MATCHES, lookupParams, readState, searchUrl } from "./search-state.js";
+import { BRACKET, MATCHES, lookupParams, readState, searchUrl } from "./search-state.js";
 import { announce, errorBox, loading } from "./status.js";
 import { VARIANT_TYPES } from "./vocabulary.js";
 
@@ -41,7 +41,7 @@ function introduction() {
 }
 
 function filterSummary(state) {
-  const parts = [`Variants ${MATCHES[state.match]}`];
+  const parts = [`Variants ${state.match === "bracket" ? `${BRACKET} (start before ${int(Number(state.bracket.start_max))}, end from ${int(Number(state.bracket.end_min))})` : MATCHES[state.match]}`];
   const type = VARIANT_TYPES.find((t) => t.id === state.filters.variant_type);
   if (type?.id) parts.push(type.label.replace(/^— /, ""));
   if (state.filters.min_length) parts.push(`at least ${bp(Number(state.filters.min_length))}`);
@@ -50,6 +50,7 @@ function filterSummary(state) {
   if (state.filters.max_copy_number) parts.push(`copy number ≤ ${state.filters.max_copy_number}`);
   if (state.filters.pass_only) parts.push("PASS only");
   for (const name of ["superpopulation", "population", "sex", "datasets"]) if (state.filters[name]) parts.push(`${name} ${state.filters[name]}`);
+  if (state.filters.biosample_id) parts.push(`samples ${state.filters.biosample_id.split(",").join(", ")}`);
   return parts.join(" · ");
 }
 
