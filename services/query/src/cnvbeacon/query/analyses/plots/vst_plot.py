@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cnvbeacon.query.analyses.columns import Table
@@ -16,6 +18,10 @@ from cnvbeacon.query.analyses.plots.style import new_figure
 POINT_COLOURS = ("#1F4E79", "#6FA8DC")
 # More points than this are drawn as an image inside the SVG (which stays small).
 RASTERIZE_POINTS = 3000
+# Label boxes in pixels (10 pt text at 100 dpi), for keeping labels apart.
+LABEL_CHAR_PX = 7.5
+LABEL_HEIGHT_PX = 16
+LABEL_GAP_PX = 10
 
 
 def vst_figure(
@@ -41,19 +47,23 @@ def vst_figure(
         axes.axhline(threshold, color="#B03A2E", lw=1, ls="--")
         axes.text(axis.total * 0.005, threshold, "99th percentile", color="#B03A2E", va="bottom")
     top = max(float(values.max(initial=0)), 0.05)
-    axes.set_ylim(min(float(values.min(initial=0)), 0) - 0.02, top * 1.25)
-    for rank, row in enumerate(rows[:labelled].tolist()):
+    axes.set_ylim(min(float(values.min(initial=0)), 0) - 0.02, top * 1.35)
+    labels = []
+    for row in rows[:labelled].tolist():
         genes = str(cnvrs["genes"][row])
         chrom = axis.chromosomes[int(cnvrs["chrom"][row])]
-        label = (
-            ",".join(genes.split(";")[:2]) if genes else f"{chrom}:{cnvrs['start'][row] / 1e6:.1f}M"
-        )
+        position = f"{chrom}:{cnvrs['start'][row] / 1e6:.1f}M"
+        labels.append(",".join(genes.split(";")[:2]) if genes else position)
+    spots = _label_spots(axes, x[: len(labels)], values[: len(labels)], labels)
+    points = zip(x.tolist(), values.tolist(), strict=True)
+    for label, point, spot in zip(labels, points, spots, strict=False):
         axes.annotate(
             label,
-            (float(x[rank]), float(values[rank])),
-            xytext=(6, 10 + 11 * (rank % 3)),
-            textcoords="offset points",
+            point,
+            xytext=spot,
+            textcoords="data",
             fontsize=10,
+            va="bottom",
             arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.6},
         )
     if len(rows) == 0:
@@ -73,3 +83,27 @@ def vst_figure(
     axes.grid(axis="y", color="#DDDDDD", lw=0.5)
     figure.suptitle(title)
     return figure
+
+
+def _label_spots(
+    axes: Axes, x: npt.NDArray[np.int64], y: npt.NDArray[np.float64], labels: list[str]
+) -> list[tuple[float, float]]:
+    """Where each label goes (data coordinates): just above its point, or pushed up until
+    its box clears the boxes of the labels placed before it."""
+    to_pixels = axes.transData
+    placed: list[tuple[float, float, float, float]] = []  # x0, x1, y0, y1 in pixels
+    spots: list[tuple[float, float]] = []
+    for (px, py), label in zip(
+        to_pixels.transform(np.column_stack([x, y])).tolist(), labels, strict=True
+    ):
+        left, right = px + 4, px + 4 + LABEL_CHAR_PX * len(label)
+        bottom = py + LABEL_GAP_PX
+        while any(
+            left < x1 and x0 < right and bottom < y1 and y0 < bottom + LABEL_HEIGHT_PX
+            for x0, x1, y0, y1 in placed
+        ):
+            bottom += LABEL_HEIGHT_PX
+        placed.append((left, right, bottom, bottom + LABEL_HEIGHT_PX))
+        spot_x, spot_y = to_pixels.inverted().transform((left, bottom)).tolist()
+        spots.append((spot_x, spot_y))
+    return spots
