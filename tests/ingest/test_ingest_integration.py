@@ -17,7 +17,7 @@ from cnvbeacon.ingest.app import create_app
 from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.shared.messaging import INGEST_ROUTING_KEY, Topology
 from cnvbeacon.shared.store.client import Database
-from cnvbeacon.shared.store.collections import CALLS
+from cnvbeacon.shared.store.collections import CALLS, DATASETS
 from tests.conftest import HG00096_VCF, Backends
 from tests.support.services import serve, wait_for, wait_for_job
 
@@ -246,3 +246,31 @@ async def test_bad_manifest_names_its_line(ingest_url: str) -> None:
         body = await response.json()
     assert response.status == 400
     assert "manifest line 3" in body["error"]["message"]
+
+
+async def test_individuals_loaded_after_calls_update_them_and_the_data_version(
+    ingest_url: str, database: Database
+) -> None:
+    async with ClientSession() as session:
+        job_id = await submit_file(session, ingest_url, HG00096_VCF)
+        await wait_for_job(session, ingest_url, job_id)
+        before = await database[DATASETS].find_one({"_id": "test"})
+        assert before is not None
+        table = "sample\tsex\tpopulation\tsuperpopulation\nHG00096\tmale\tGBR\tEUR\n"
+        async with session.post(
+            f"{ingest_url}/individuals", params={"dataset": "test"}, data=table, headers=AUTH
+        ) as response:
+            assert response.status == 200, await response.text()
+            assert (await response.json())["individuals"] == 1
+        async with session.post(
+            f"{ingest_url}/individuals",
+            params={"dataset": "test"},
+            data="sample\tsex\nX\tmaybe\n",
+            headers=AUTH,
+        ) as response:
+            assert response.status == 400
+            assert "line 2" in (await response.json())["error"]["message"]
+    after = await database[DATASETS].find_one({"_id": "test"})
+    assert after is not None
+    assert after["data_version"] > before["data_version"]
+    assert await database[CALLS].count_documents({"population": "GBR", "sex": "male"}) == 591

@@ -100,6 +100,12 @@ async def upsert_individuals(db: Database, dataset_id: str, rows: Sequence[dict[
         ordered=False,
     )
     await _copy_attributes_to_calls(db, dataset_id, rows)
+    # Calls now carry new attributes: results derived from them (count summaries filtered by
+    # sex or population, analyses) must see that they are stale.
+    await db[DATASETS].update_one(
+        {"_id": dataset_id},
+        {"$inc": {"data_version": 1}, "$set": {"updated_at": datetime.now(UTC)}},
+    )
 
 
 async def apply_individual_attributes(
