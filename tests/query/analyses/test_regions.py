@@ -175,3 +175,15 @@ def test_the_pipeline_lists_genes_of_each_region() -> None:
     assert result.tables["cnvrs"]["genes"].tolist() == ["TP53"]
     assert result.tables["cnvrs"]["gene_count"].tolist() == [1]
     assert np.isnan(result.tables["cnvrs"]["vst_superpopulation"]).all()
+
+
+def test_states_of_different_loci_do_not_make_a_region_multi_allelic() -> None:
+    # Two duplication loci chained into one CNVR: +1/+2 at one, +3 at the other.
+    calls = [
+        ("S0", "1", 0, 1000, "DUP", 3),
+        ("S1", "1", 0, 1000, "DUP", 4),
+        ("S2", "1", 900, 5000, "DUP", 5),
+    ]
+    found = regions_of(calls)
+    assert found["events"] == [2]
+    assert found["class"] == ["duplication"]

@@ -8,12 +8,13 @@ event whose founding interval it overlaps reciprocally by at least the threshold
 such, if several), or founds a new event. Grouping against the founding interval, not any
 member, keeps chains of small shifts from joining unrelated variants.
 
-Classes (states are copy-number changes relative to the sample's baseline, rounded; on X
-and Y for a sample of unknown sex a loss or gain counts as one copy):
-  multi-allelic         three or more distinct changed states (e.g. 1, 3 and 4 copies)
-  deletion              only losses;  duplication: only gains
-  deletion+duplication  losses and gains at one locus (within one event)
-  complex               losses and gains only in different, juxtaposed events
+Classes, judged per locus (event), since at 1000 Genomes scale a CNVR often chains several
+loci (states are copy-number changes relative to the sample's baseline, rounded; on X and Y
+for a sample of unknown sex a loss or gain counts as one copy):
+  multi-allelic         an event with three or more changed states (e.g. 1, 3 and 4 copies)
+  deletion+duplication  else an event with both losses and gains
+  deletion              else only losses;  duplication: only gains
+  complex               losses and gains, but only in different, juxtaposed events
   undetermined          only calls whose direction is unknown
 """
 
@@ -75,7 +76,9 @@ def find_regions(calls: Calls, samples: int, min_overlap: float) -> Regions:
     # Losses and gains in one event: a deletion/duplication locus, not juxtaposed events.
     mixed_event = (events["loss_calls"] > 0) & (events["gain_calls"] > 0)
     mixed_locus = np.bincount(event_region[mixed_event], minlength=n_regions) > 0
-    regions["class"] = _classes(regions, mixed_locus)
+    many_states = events["changed_states"] >= 3
+    multi_allelic_locus = np.bincount(event_region[many_states], minlength=n_regions) > 0
+    regions["class"] = _classes(regions, mixed_locus, multi_allelic_locus)
     regions["singleton"] = regions["samples"] == 1
     return Regions(call_region, call_event, regions, events)
 
@@ -143,7 +146,9 @@ def _state_code(values: npt.NDArray[np.float64]) -> Int64s:
     return clipped.astype(np.int64) + _STATE_OFFSET
 
 
-def _classes(regions: Table, mixed_locus: Bools) -> npt.NDArray[np.int8]:
+def _classes(
+    regions: Table, mixed_locus: Bools, multi_allelic_locus: Bools
+) -> npt.NDArray[np.int8]:
     losses = regions["loss_calls"] > 0
     gains = regions["gain_calls"] > 0
     classes = np.full(len(losses), UNDETERMINED, dtype=np.int8)
@@ -152,7 +157,7 @@ def _classes(regions: Table, mixed_locus: Bools) -> npt.NDArray[np.int8]:
     both = losses & gains
     classes[both & mixed_locus] = DELETION_DUPLICATION
     classes[both & ~mixed_locus] = COMPLEX
-    classes[regions["changed_states"] >= 3] = MULTI_ALLELIC
+    classes[multi_allelic_locus] = MULTI_ALLELIC
     return classes
 
 
