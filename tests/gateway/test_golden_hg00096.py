@@ -465,3 +465,31 @@ async def test_analyses_and_their_svg_plots_pass_through(stack: Stack) -> None:
             error = await response.json()
         assert response.status == 404
         validate(error, "framework/json/responses/beaconErrorResponse.json")
+
+
+async def test_genes_in_a_region_and_a_samples_calls(stack: Stack) -> None:
+    async with ClientSession() as session:
+        params = {"chrom": "chr17", "start": "43044294", "end": "43125483"}
+        async with session.get(f"{stack.api}/genes", params=params) as response:
+            body = await response.json()
+        assert response.status == 200, body
+        symbols = [g["symbol"] for g in body["genes"]]
+        assert "BRCA1" in symbols
+        assert all(g["chrom"] == "17" for g in body["genes"])
+        assert [g["start"] for g in body["genes"]] == sorted(g["start"] for g in body["genes"])
+        coding = {**params, "protein_coding": "true"}
+        async with session.get(f"{stack.api}/genes", params=coding) as response:
+            only_coding = (await response.json())["genes"]
+        assert {g["gene_type"] for g in only_coding} == {"protein_coding"}
+        too_wide = {"chrom": "1", "start": "0", "end": "30000000"}
+        async with session.get(f"{stack.api}/genes", params=too_wide) as response:
+            assert response.status == 400
+            validate(await response.json(), "framework/json/responses/beaconErrorResponse.json")
+
+        async with session.get(
+            f"{stack.api}/query/biosamples/HG00096/calls", params={"limit": "1000"}
+        ) as response:
+            calls = await response.json()
+        assert response.status == 200, calls
+        assert calls["counts"]["calls"] == len(vcf_records())
+        assert {c["biosample_id"] for c in calls["calls"]} == {"HG00096"}

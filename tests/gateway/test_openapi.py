@@ -12,6 +12,7 @@ import pytest
 from cnvbeacon.gateway.app import create_app
 from cnvbeacon.gateway.public_api import openapi_document
 from cnvbeacon.gateway.settings import GatewaySettings
+from cnvbeacon.gateway.web import routes as web_ui
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"{([^}]+)}")
@@ -82,12 +83,18 @@ def documented_operations(document: dict[str, Any]) -> set[tuple[str, str]]:
     }
 
 
+# The web UI's HTML pages and static files are not API operations.
+UI_PATHS = frozenset({*web_ui.PAGES, "/static/{path}", "/favicon.ico"})
+
+
 def routed_operations() -> set[tuple[str, str]]:
     app = create_app(GatewaySettings())
     return {
         (route.resource.canonical, route.method)
         for route in app.router.routes()
-        if route.resource is not None and route.method != "HEAD"
+        if route.resource is not None
+        and route.method != "HEAD"
+        and route.resource.canonical not in UI_PATHS
     }
 
 

@@ -14,6 +14,7 @@ from cnvbeacon.gateway.beacon.request_policy import RequestPolicy
 from cnvbeacon.gateway.metadata import Metadata
 from cnvbeacon.gateway.settings import GatewaySettings
 from cnvbeacon.gateway.upstream import ServiceClient
+from cnvbeacon.gateway.web import routes as web_ui
 from cnvbeacon.shared.web import READINESS_CHECKS, ReadinessCheck, amqp_ctx, base_app
 
 
@@ -57,4 +58,5 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     beacon_api.add_routes(app)
     ingest_api.add_routes(app)
     public_api.add_routes(app)
+    web_ui.add_routes(app)
     return app

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -35,6 +36,7 @@ from cnvbeacon.shared.reference import (
     chromosome_length,
     cytoband_region,
     gene_loci,
+    genes_overlapping,
     normalise_assembly,
     normalise_chromosome,
     suggest_genes,
@@ -199,6 +201,46 @@ async def suggest(request: web.Request) -> web.Response:
     return web.json_response({"prefix": prefix, "assembly": assembly, "genes": genes})
 
 
+MAX_REGION_FOR_GENES = 20_000_000
+
+
+async def genes_in_region(request: web.Request) -> web.Response:
+    """Genes overlapping a region (a region plot's gene track), at most 20 Mb wide."""
+    _check_parameters(request, {"chrom", "start", "end", "assembly", "protein_coding"})
+    assembly = _assembly(request)
+    try:
+        chrom = normalise_chromosome(request.query.get("chrom", ""), assembly)
+    except ValueError as error:
+        raise bad_request(str(error), "chrom") from None
+    start = _position(request.query.get("start", "0"), "start")
+    end = _position(request.query.get("end", str(chromosome_length(chrom, assembly))), "end")
+    if start >= end:
+        raise bad_request(f"start ({start}) must be before end ({end})", "start")
+    if end - start > MAX_REGION_FOR_GENES:
+        raise bad_request(f"ask for at most {MAX_REGION_FOR_GENES} bases at a time", "end")
+    protein_coding = request.query.get("protein_coding", "false").lower() in ("true", "1")
+    genes = []
+    for symbol in genes_overlapping(
+        chrom, start, end, assembly, protein_coding_only=protein_coding
+    ):
+        for locus in gene_loci(symbol, assembly):
+            if locus.chrom == chrom and locus.start < end and locus.end > start:
+                genes.append(
+                    {
+                        "symbol": locus.symbol,
+                        "chrom": chrom,
+                        "start": locus.start,
+                        "end": locus.end,
+                        "strand": locus.strand,
+                        "gene_type": locus.gene_type,
+                    }
+                )
+    genes.sort(key=lambda g: (g["start"], g["end"], g["symbol"]))
+    return web.json_response(
+        {"assembly": assembly, "chrom": chrom, "start": start, "end": end, "genes": genes}
+    )
+
+
 # --------------------------------------------------------------------------- pass-through
 
 
@@ -282,6 +324,13 @@ def export_handler(grouping: str) -> Handler:
     return handle
 
 
+async def biosample_calls(request: web.Request) -> web.StreamResponse:
+    """All calls of one biosample (paged), e.g. for a sample page."""
+    biosample_id = request.match_info["id"]
+    params = {**request.query, **await _visible_datasets(request, Granularity.RECORD)}
+    return await _pass_through(request, f"/biosamples/{quote(biosample_id, safe='')}/calls", params)
+
+
 async def datasets(request: web.Request) -> web.StreamResponse:
     return await _pass_through(request, "/datasets", request.query)
 
@@ -309,6 +358,8 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/api/query/carriers", lookup_handler("/biosamples", Granularity.RECORD))
     router.add_get("/api/query/counts", lookup_handler("/counts", Granularity.COUNT))
     router.add_get("/api/query/datasets", datasets)
+    router.add_get("/api/query/biosamples/{id}/calls", biosample_calls)
+    router.add_get("/api/genes", genes_in_region)
     router.add_get("/api/query/analyses", analyses)
     router.add_get("/api/query/analyses/{path:.+}", analyses)
     router.add_get("/api/exports/calls", export_handler("calls"))
