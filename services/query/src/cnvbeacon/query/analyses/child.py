@@ -1,5 +1,9 @@
 """Running the analysis job in a child process (spawned: a fresh interpreter, no copy of
-the service's event loop, sockets or threads), and ending it if the service stops first."""
+the service's event loop, sockets or threads), and ending it if the service stops first.
+
+As with any spawned process, the host's main module is imported again in the child, so it
+must start nothing at import (`if __name__ == "__main__":`, as cnvbeacon.query.__main__).
+"""
 
 from __future__ import annotations
 
