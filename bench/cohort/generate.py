@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -205,20 +205,15 @@ def write_samples(
 
 def _write_vcfs(spec: CohortSpec, samples: list[CohortSample]) -> list[int]:
     jobs = max(1, min(spec.jobs, os.cpu_count() or 1, len(samples)))
-    arguments = (spec.seed, spec.reference.resolve(), spec.directory, spec.tabix_index)
+    write = partial(write_samples, spec.seed, spec.reference.resolve(), spec.directory)
     if jobs == 1:
-        return write_samples(arguments[0], arguments[1], arguments[2], samples, arguments[3])
+        return write(samples, spec.tabix_index)
     chunk = max(1, min(200, len(samples) // (jobs * 8)))
     chunks = [samples[i : i + chunk] for i in range(0, len(samples), chunk)]
     # forkserver: safe even when the caller has threads (the benchmark runs an event loop).
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [
-            pool.submit(
-                write_samples, spec.seed, arguments[1], spec.directory, part, spec.tabix_index
-            )
-            for part in chunks
-        ]
+        futures = [pool.submit(write, part, spec.tabix_index) for part in chunks]
         return [count for future in futures for count in future.result()]
 
 
