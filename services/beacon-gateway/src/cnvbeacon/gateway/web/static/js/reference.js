@@ -51,12 +51,13 @@ export function chromosomeLength(chrom, assembly) {
   }, Number.POSITIVE_INFINITY);
 }
 
-/** Protein-coding genes of a chromosome, from a dataset's gene frequency table (the public
- * API has no plain gene list by region); rejects while that analysis is not computed. */
-export function chromosomeGenes(datasetId, chrom) {
-  return remembered(`genes:${datasetId}:${chrom}`, async () => {
-    const path = `/api/query/analyses/${encodeURIComponent(datasetId)}/frequencies`;
-    const body = await getJson(apiUrl(path, { unit: "genes", chrom, limit: 100000 }));
-    return body.rows.map((row) => ({ symbol: row.symbol, start: row.start, end: row.end }));
+/** The widest window the gene track asks genes for (the API's limit). */
+export const MAX_GENE_WINDOW = 20_000_000;
+
+/** Protein-coding genes overlapping a window (GET /api/genes). */
+export function regionGenes(chrom, start, end, assembly) {
+  return remembered(`genes:${assembly}:${chrom}:${start}:${end}`, async () => {
+    const body = await getJson(apiUrl("/api/genes", { chrom, start, end, assembly, protein_coding: "true" }));
+    return body.genes.map((gene) => ({ symbol: gene.symbol, start: gene.start, end: gene.end }));
   }, 600_000);
 }

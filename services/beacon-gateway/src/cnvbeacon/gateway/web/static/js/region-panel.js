@@ -5,7 +5,7 @@
 import { getAllPages } from "./api.js";
 import { el, replace } from "./dom.js";
 import { bp, int, plural, region } from "./format.js";
-import { chromosomeGenes, chromosomeLength, datasets } from "./reference.js";
+import { MAX_GENE_WINDOW, chromosomeLength, regionGenes } from "./reference.js";
 import { drawRegionPlot } from "./region-plot.js";
 import { searchUrl, withWindow } from "./search-state.js";
 import { notice } from "./status.js";
@@ -27,20 +27,10 @@ function legend() {
   );
 }
 
-async function genesOf(state, chrom, signal) {
-  try {
-    const ids = state.filters.datasets ? state.filters.datasets.split(",") : (await datasets()).map((d) => d.id);
-    for (const id of ids) {
-      try {
-        return await chromosomeGenes(id, chrom);
-      } catch (error) {
-        if (signal.aborted) throw error;
-      }
-    }
-  } catch {
-    return null;
-  }
-  return null;
+/** Genes of the window, or null when it is too wide for a gene track. */
+async function genesOf(view, assembly) {
+  if (view.end - view.start > MAX_GENE_WINDOW) return null;
+  return regionGenes(view.chrom, view.start, view.end, assembly).catch(() => null);
 }
 
 /** Zoom (factor < 1: in) or pan (shift in spans) a window, kept on the chromosome. */
@@ -139,7 +129,7 @@ export function regionPanelParts({ state, resolved, lookup, navigate }) {
     view.end = Math.min(view.end, length);
     const [{ body, items }, genes] = await Promise.all([
       getAllPages("/api/query/calls", { ...lookup, start: view.start, end: view.end }, "calls", { signal, maxItems: MAX_CALLS }),
-      genesOf(state, view.chrom, signal),
+      genesOf(view, resolved.assembly),
     ]);
     const total = body.counts.calls;
     const padded = view.start !== resolved.start || view.end !== resolved.end;
@@ -161,7 +151,7 @@ export function regionPanelParts({ state, resolved, lookup, navigate }) {
     signal.addEventListener("abort", () => observer.disconnect());
     const notes = [];
     if (items.length < total) notes.push(notice("info", el("p", {}, `Showing the first ${int(items.length)} of ${int(total)} calls: zoom in to see them all.`)));
-    if (genes === null) notes.push(el("p", { class: "panel__note" }, "The gene track appears once the dataset's analyses have been computed."));
+    if (genes === null) notes.push(el("p", { class: "panel__note" }, `Genes are shown for windows up to ${bp(MAX_GENE_WINDOW)}: zoom in to see them.`));
     return [
       el("p", { class: "panel__note" }, `${plural(items.length, "call")} of ${plural(new Set(items.map((c) => `${c.dataset_id}:${c.biosample_id}`)).size, "sample")} in ${region(view.chrom, view.start, view.end)} (${bp(view.end - view.start)}${padded ? `: the ${resolved.kind} and ${CONTEXT * 100}% of its length on each side` : ""}). Hover over a segment for details, click it for its variant; drag across the plot to zoom in.`),
       legend(),
