@@ -131,7 +131,7 @@ def test_bed(tmp_path: Path, capsys: pytest.CaptureFixture[str], fixture_vcf: Fi
     assert lines[0] == "#" + "\t".join(BED_COLUMNS)
     rows = [line.split("\t") for line in lines[1:]]
     assert rows[0] == [
-        "chr1", "3000000", "3100000", "NA24385:DUP", "45", ".", "3.0", "1.5", "DUP",
+        "chr1", "3000000", "3100000", "NA24385:DUP", "45", ".", "3", "1.5", "DUP",
         "EFO:0030071", "NA24385", "PASS",
     ]  # fmt: skip
     assert [row[0] for row in rows] == ["chr1", "chrX", "chrX", "chrX", "chrY", "chrM"]
@@ -182,7 +182,7 @@ def test_tsv(capsys: pytest.CaptureFixture[str], fixture_vcf: FixturePath) -> No
     assert {k: second[k] for k in ("chrom", "start", "end", "variant_type", "quality",
                                    "filters", "copy_number", "is_pass", "sex")} == {
         "chrom": "1", "start": "30000", "end": "35000", "variant_type": "DUP",
-        "quality": "", "filters": "", "copy_number": "", "is_pass": "false", "sex": "",
+        "quality": ".", "filters": ".", "copy_number": ".", "is_pass": "false", "sex": ".",
     }  # fmt: skip
     assert rows[0]["id"].split(":")[::2] == ["demo", "15"]
     assert rows[0]["assembly"] == "GRCh38"

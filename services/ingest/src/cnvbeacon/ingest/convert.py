@@ -20,31 +20,25 @@ with the file. Coordinates are the stored ones, 0-based half-open, in every form
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from cnvbeacon.ingest.vcf import VcfFormatError, VcfReader, read_vcf
-from cnvbeacon.shared.vocabulary import CNV_TERMS
+from cnvbeacon.shared.formats import (
+    CALL_TSV_COLUMNS,
+    PGXSEG_COLUMNS,
+    call_tsv_row,
+    cell,
+    pgxseg_row,
+    ucsc_chrom,
+)
 from cnvbeacon.shared.vrs import genomic_variation
 
 FORMATS = ("beacon", "pgxseg", "bed", "tsv")
 CONVERT_JOB_ID = "convert"
 
-PGXSEG_COLUMNS = (
-    "biosample_id",
-    "reference_name",
-    "start",
-    "end",
-    "log2",
-    "variant_type",
-    "reference_bases",
-    "alternate_bases",
-    "variant_state_id",
-    "variant_state_label",
-)
 BED_COLUMNS = (
     "chrom",
     "chromStart",
@@ -59,32 +53,7 @@ BED_COLUMNS = (
     "biosample_id",
     "filter",
 )
-TSV_COLUMNS = (
-    "id",
-    "dataset_id",
-    "assembly",
-    "chrom",
-    "start",
-    "end",
-    "length",
-    "variant_type",
-    "efo_id",
-    "copy_number",
-    "copy_ratio",
-    "genotype",
-    "zygosity_id",
-    "quality",
-    "filters",
-    "is_pass",
-    "vcf_id",
-    "biosample_id",
-    "individual_id",
-    "sex",
-    "population",
-    "superpopulation",
-    "source_line",
-)
-_UCSC_CHROMOSOMES = frozenset([*(str(n) for n in range(1, 23)), "X", "Y", "M"])
+TSV_COLUMNS = CALL_TSV_COLUMNS
 
 
 @dataclass(slots=True)
@@ -146,21 +115,7 @@ class _Pgxseg(_Writer):
         self.out.write("\t".join(PGXSEG_COLUMNS) + "\n")
 
     def write(self, calls: Iterable[Mapping[str, Any]]) -> None:
-        for call in calls:
-            term = CNV_TERMS.get(call["efo_id"])
-            row = (
-                call["biosample_id"],
-                call["chrom"],
-                call["start"],
-                call["end"],
-                _log2(call["copy_ratio"]),
-                call["variant_type"],
-                ".",
-                ".",
-                call["efo_id"],
-                term.label if term else ".",
-            )
-            self.out.write("\t".join(map(str, row)) + "\n")
+        self.out.writelines(pgxseg_row(call) for call in calls)
 
 
 class _Bed(_Writer):
@@ -172,14 +127,14 @@ class _Bed(_Writer):
             chrom = call["chrom"]
             quality = call["quality"]
             row = (
-                f"chr{chrom}" if chrom in _UCSC_CHROMOSOMES else chrom,
+                ucsc_chrom(chrom),
                 call["start"],
                 call["end"],
                 f"{call['biosample_id']}:{call['variant_type']}",
                 min(1000, round(quality)) if quality is not None else 0,
                 ".",
-                _text(call["copy_number"], missing="."),
-                _text(call["copy_ratio"], missing="."),
+                cell(call["copy_number"]),
+                cell(call["copy_ratio"]),
                 call["variant_type"],
                 call["efo_id"],
                 call["biosample_id"],
@@ -193,30 +148,11 @@ class _Tsv(_Writer):
         self.out.write("\t".join(TSV_COLUMNS) + "\n")
 
     def write(self, calls: Iterable[Mapping[str, Any]]) -> None:
-        for call in calls:
-            cells = []
-            for column in TSV_COLUMNS:
-                value = call["_id" if column == "id" else column]
-                cells.append(";".join(value) if column == "filters" else _text(value))
-            self.out.write("\t".join(cells) + "\n")
+        self.out.writelines(call_tsv_row(call) for call in calls)
 
 
 def _json(record: Mapping[str, Any]) -> str:
     return json.dumps(record, separators=(",", ":"), allow_nan=False)
-
-
-def _text(value: object, missing: str = "") -> str:
-    if value is None:
-        return missing
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _log2(copy_ratio: float | None) -> str:
-    if copy_ratio is None or copy_ratio <= 0:
-        return "."
-    return f"{math.log2(copy_ratio):.4f}"
 
 
 def _writer(to: str, out: IO[str], json_array: bool) -> _Writer:

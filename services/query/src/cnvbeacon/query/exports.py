@@ -9,7 +9,6 @@ with symbolic <DEL>/<DUP>/<CNV> alleles.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,9 +18,17 @@ from cnvbeacon.query.samples import Carrier
 from cnvbeacon.query.search import Item
 from cnvbeacon.query.variants import Variant, VariantGrouper
 from cnvbeacon.query.views import call_view, dumps, variant_view
+from cnvbeacon.shared.formats import (
+    CALL_TSV_COLUMNS,
+    PGXSEG_COLUMNS,
+    call_tsv_row,
+    cell,
+    pgxseg_row,
+    ucsc_chrom,
+)
 from cnvbeacon.shared.reference.chromosomes import chromosome_length, chromosomes
 from cnvbeacon.shared.store.client import Document
-from cnvbeacon.shared.vocabulary import CNV_TERMS, HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
+from cnvbeacon.shared.vocabulary import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
 
 
 class Format(StrEnum):
@@ -49,16 +56,6 @@ class ExportContext:
     label: str
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return "."
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value) or "."
-    return str(value)
-
-
 def _calls_of(item: Item) -> list[Document]:
     return item.calls if isinstance(item, Variant) else [item]
 
@@ -83,26 +80,7 @@ class JsonLines(Writer):
         )
 
 
-CALL_COLUMNS: Final = (
-    "id",
-    "dataset_id",
-    "chrom",
-    "start",
-    "end",
-    "length",
-    "variant_type",
-    "efo_id",
-    "copy_number",
-    "copy_ratio",
-    "genotype",
-    "is_pass",
-    "filters",
-    "biosample_id",
-    "individual_id",
-    "sex",
-    "population",
-    "superpopulation",
-)
+CALL_COLUMNS: Final = CALL_TSV_COLUMNS
 VARIANT_COLUMNS: Final = (
     "id",
     "chrom",
@@ -127,13 +105,12 @@ class Tsv(Writer):
     def batch(self, items: Sequence[Item]) -> str:
         lines = []
         for item in items:
-            view = variant_view(item) if isinstance(item, Variant) else call_view(item)
-            lines.append("\t".join(_text(view.get(c)) for c in self.columns) + "\n")
+            if isinstance(item, Variant):
+                view = variant_view(item)
+                lines.append("\t".join(cell(view.get(c)) for c in self.columns) + "\n")
+            else:
+                lines.append(call_tsv_row(item))
         return "".join(lines)
-
-
-def ucsc_name(chrom: str) -> str:
-    return f"chr{chrom}"
 
 
 class Bed(Writer):
@@ -148,22 +125,8 @@ class Bed(Writer):
                 chrom, start, end, name = key.chrom, key.start, key.end, key.id
             else:
                 chrom, start, end, name = item["chrom"], item["start"], item["end"], item["_id"]
-            lines.append(f"{ucsc_name(chrom)}\t{start}\t{end}\t{name}\t0\t.\n")
+            lines.append(f"{ucsc_chrom(chrom)}\t{start}\t{end}\t{name}\t0\t.\n")
         return "".join(lines)
-
-
-PGXSEG_COLUMNS: Final = (
-    "biosample_id",
-    "reference_name",
-    "start",
-    "end",
-    "log2",
-    "variant_type",
-    "reference_sequence",
-    "sequence",
-    "variant_state_id",
-    "variant_state_label",
-)
 
 
 class Pgxseg(Writer):
@@ -182,26 +145,7 @@ class Pgxseg(Writer):
         )
 
     def batch(self, items: Sequence[Item]) -> str:
-        lines = []
-        for item in items:
-            for call in _calls_of(item):
-                ratio = call.get("copy_ratio")
-                log2 = f"{math.log2(ratio):.4f}" if ratio else "."
-                term = CNV_TERMS.get(call["efo_id"])
-                fields = (
-                    call["biosample_id"],
-                    call["chrom"],
-                    call["start"],
-                    call["end"],
-                    log2,
-                    call["variant_type"],
-                    ".",
-                    ".",
-                    call["efo_id"],
-                    term.label if term else ".",
-                )
-                lines.append("\t".join(str(f) for f in fields) + "\n")
-        return "".join(lines)
+        return "".join(pgxseg_row(call) for item in items for call in _calls_of(item))
 
 
 _GENOTYPES: Final = {HOMOZYGOUS.id: "1/1", HETEROZYGOUS.id: "0/1", HEMIZYGOUS.id: "1"}
@@ -230,7 +174,7 @@ class Vcf(Writer):
             "##source=cnvbeacon-query",
             f"##reference={assembly}",
             *(
-                f"##contig=<ID={ucsc_name(c)},length={chromosome_length(c, assembly)},"
+                f"##contig=<ID={ucsc_chrom(c)},length={chromosome_length(c, assembly)},"
                 f"assembly={assembly}>"
                 for c in chromosomes(assembly)
             ),
@@ -277,7 +221,7 @@ class Vcf(Writer):
                 continue
             genotype = _GENOTYPES.get(call.get("zygosity_id") or "", "./1")
             filters = ";".join(call.get("filters") or []) or "."
-            samples[column] = f"{genotype}:{_text(call.get('copy_number'))}:{filters}"
+            samples[column] = f"{genotype}:{cell(call.get('copy_number'))}:{filters}"
         efo = ",".join(sorted({c["efo_id"] for c in variant.calls}))
         length = key.end - key.start
         info = (
@@ -286,7 +230,7 @@ class Vcf(Writer):
             f"NCALLS={len(variant.calls)}"
         )
         fields = [
-            ucsc_name(key.chrom),
+            ucsc_chrom(key.chrom),
             str(key.start),
             key.id,
             "N",
