@@ -11,7 +11,7 @@ import aio_pika
 import aiohttp
 import pytest
 import pytest_asyncio
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
 
 from cnvbeacon.ingest.app import create_app
 from cnvbeacon.ingest.settings import IngestSettings
@@ -274,3 +274,28 @@ async def test_individuals_loaded_after_calls_update_them_and_the_data_version(
     assert after is not None
     assert after["data_version"] > before["data_version"]
     assert await database[CALLS].count_documents({"population": "GBR", "sex": "male"}) == 591
+
+
+async def test_job_naming_a_url_is_fetched_by_the_worker(ingest_url: str) -> None:
+    async def the_vcf(request: web.Request) -> web.FileResponse:
+        return web.FileResponse(HG00096_VCF)
+
+    files = web.Application()
+    files.router.add_get("/HG00096.vcf.gz", the_vcf)
+    async with serve(files) as file_server, ClientSession() as session:
+        for url, expected in (
+            (f"{file_server}/HG00096.vcf.gz", "succeeded"),
+            (f"{file_server}/missing.vcf.gz", "failed"),
+        ):
+            async with session.post(
+                f"{ingest_url}/jobs", json={"source": url, "dataset": "u"}, headers=AUTH
+            ) as response:
+                assert response.status == 202
+                job_id = (await response.json())["id"]
+            job = await wait_for_job(session, ingest_url, job_id)
+            assert job["state"] == expected, job
+            if expected == "succeeded":
+                assert job["counts"]["calls_stored"] == 591
+            else:
+                assert "HTTP 404" in job["error"]["message"]
+                assert job["attempts"] == 1
