@@ -14,6 +14,7 @@ from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS, DATASETS, INDIVIDUALS
 
 DUPLICATE_KEY = 11000
+DELETE_CHUNK = 5000
 
 
 async def insert_calls(db: Database, dataset_id: str, calls: Sequence[dict[str, Any]]) -> int:
@@ -44,17 +45,26 @@ async def insert_calls(db: Database, dataset_id: str, calls: Sequence[dict[str, 
 async def remove_superseded(
     db: Database, dataset_id: str, biosample_ids: Collection[str], file_digest: str
 ) -> int:
-    """Delete calls of these biosamples that came from other files: a new file replaces them."""
+    """Delete calls of these biosamples that came from other files: a new file replaces them.
+
+    The digest is compared here, not in the filter: `file_digest: {$ne}` makes SecantusDB
+    scan the whole collection (measured: every job paid a full scan), while equality on
+    (dataset_id, biosample_id) is an index scan of just these biosamples' calls.
+    """
     if not biosample_ids:
         return 0
-    result = await db[CALLS].delete_many(
-        {
-            "dataset_id": dataset_id,
-            "biosample_id": {"$in": list(biosample_ids)},
-            "file_digest": {"$ne": file_digest},
-        }
+    cursor = db[CALLS].find(
+        {"dataset_id": dataset_id, "biosample_id": {"$in": list(biosample_ids)}},
+        {"file_digest": 1},
     )
-    return result.deleted_count
+    stale = [call["_id"] async for call in cursor if call["file_digest"] != file_digest]
+    deleted = 0
+    for offset in range(0, len(stale), DELETE_CHUNK):
+        result = await db[CALLS].delete_many(
+            {"_id": {"$in": stale[offset : offset + DELETE_CHUNK]}}
+        )
+        deleted += result.deleted_count
+    return deleted
 
 
 async def touch_dataset(db: Database, dataset_id: str, assembly: str) -> None:
