@@ -94,7 +94,13 @@ async def ui_stack(mongodb_url: str, amqp_url: str) -> AsyncIterator[UiStack]:
             serve(query_app) as query,
         ):
             settings = GatewaySettings.model_validate(
-                {**common, "query_url": query, "ingest_url": ingest, "metadata_cache_s": 1}
+                {
+                    **common,
+                    "query_url": query,
+                    "ingest_url": ingest,
+                    "metadata_cache_s": 1,
+                    "upstream_timeout_s": 30,
+                }
             )
             async with serve(with_web_ui(create_gateway(settings))) as gateway:
                 async with ClientSession() as session:

@@ -146,6 +146,8 @@ async def running_stack(
                     "ingest_url": ingest,
                     "public_url": PUBLIC_URL,
                     "metadata_cache_s": 60,
+                    # Tests check answers, not latency: a loaded CI machine must not time out.
+                    "upstream_timeout_s": 30,
                     **gateway_settings,
                 }
             )
