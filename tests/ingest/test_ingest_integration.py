@@ -151,26 +151,25 @@ async def test_poison_message_goes_to_the_dead_letter_queue(
     connection = await aio_pika.connect(backends_env.amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
-        exchange = await channel.get_exchange(topology.jobs_exchange)
-        await exchange.publish(
-            aio_pika.Message(b"this is not a job", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
-            routing_key=INGEST_ROUTING_KEY,
-        )
-        # The worker's dead-letter consumer acknowledges messages it cannot attribute to a
-        # job; watch the dead-letter exchange through a queue of our own instead.
+        # The worker's dead-letter consumer acknowledges what it cannot attribute to a job;
+        # watch the dead-letter exchange through a queue of our own, bound before publishing.
         probe = await channel.declare_queue(exclusive=True)
         await probe.bind(topology.dead_letter_exchange, routing_key=INGEST_ROUTING_KEY)
-        await exchange.publish(
-            aio_pika.Message(json.dumps({"job_id": "job-that-does-not-exist"}).encode()),
-            routing_key=INGEST_ROUTING_KEY,
-        )
+        exchange = await channel.get_exchange(topology.jobs_exchange)
+        poison = (b"this is not a job", json.dumps({"job_id": "job-that-does-not-exist"}).encode())
+        for body in poison:
+            await exchange.publish(
+                aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                routing_key=INGEST_ROUTING_KEY,
+            )
+        dead: set[bytes] = set()
 
-        async def dead_lettered() -> bytes | None:
-            message = await probe.get(no_ack=True, fail=False)
-            return message.body if message else None
+        async def both_dead_lettered() -> bool:
+            while message := await probe.get(no_ack=True, fail=False):
+                dead.add(message.body)
+            return dead == set(poison)
 
-        body = await wait_for(dead_lettered, timeout=30, what="a dead-lettered message")
-    assert b"job-that-does-not-exist" in body
+        await wait_for(both_dead_lettered, timeout=30, what="both poison messages dead-lettered")
 
 
 async def test_progress_events_follow_the_job(ingest_url: str, backends_env: Backends) -> None:
