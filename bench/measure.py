@@ -33,33 +33,6 @@ class Repeated:
         return len(self.rates)
 
 
-def repeat_rate(run: Callable[[], int], repeats: int) -> Repeated:
-    """Run ``run`` (returning the amount of work it did) ``repeats`` times; rates per second."""
-    rates = []
-    amount = 0
-    for _ in range(repeats):
-        started = time.perf_counter()
-        amount = run()
-        rates.append(amount / max(time.perf_counter() - started, 1e-9))
-    return Repeated(tuple(rates), amount)
-
-
-async def repeat_rate_async(
-    run: Callable[[], Awaitable[int]],
-    repeats: int,
-    before_each: Callable[[], Awaitable[None]] | None = None,
-) -> Repeated:
-    rates = []
-    amount = 0
-    for _ in range(repeats):
-        if before_each is not None:
-            await before_each()
-        started = time.perf_counter()
-        amount = await run()
-        rates.append(amount / max(time.perf_counter() - started, 1e-9))
-    return Repeated(tuple(rates), amount)
-
-
 def percentile(values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile, q in [0, 100]."""
     if not values:

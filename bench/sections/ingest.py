@@ -17,7 +17,9 @@ import asyncio
 import math
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ import pysam
 from bench.context import BenchContext
 from bench.figures import Better, Figure
 from bench.ingest_client import BatchOutcome, IngestClient, manifest_text
-from bench.measure import repeat_rate, repeat_rate_async
+from bench.measure import Repeated
 from cnvbeacon.ingest import call_writer
 from cnvbeacon.ingest.vcf import read_vcf
 from cnvbeacon.shared.store.client import Database, Document
@@ -36,6 +38,7 @@ from cnvbeacon.shared.store.collections import CALLS, INDEXES
 SECTION = "ingest"
 MANIFEST_HEADER = ("sample", "file", "sex", "population", "superpopulation")
 FLOOR_COLLECTION = "bench_insert_floor"
+FLOOR_DOCUMENTS = 30_000  # per store-floor run: small enough to repeat between batches
 INSERT_BATCH = 5000
 MAX_BATCH_FILES = 100
 MIN_BATCHES = 3
@@ -80,16 +83,59 @@ def parsed_records(paths: Sequence[Path], rows: Sequence[dict[str, str]]) -> int
     return len(parse_documents(paths, rows, "bench-parse", "bench-parse"))
 
 
-async def _reset_floor_collection(db: Database) -> None:
-    await db.drop_collection(FLOOR_COLLECTION)
-    await db[FLOOR_COLLECTION].create_indexes(INDEXES[CALLS])
+class StoreFloor:
+    """insert_many of fixed documents into a fresh collection with the calls indexes.
+
+    Each run is timed on its own so that runs can be interleaved with the figures they are
+    the floor of (the machine's load changes by the minute); the floor is their median.
+    """
+
+    def __init__(self, db: Database, documents: list[Document]) -> None:
+        self._db = db
+        self.documents = documents
+        self.rates: list[float] = []
+
+    async def run_once(self) -> None:
+        await self._db.drop_collection(FLOOR_COLLECTION)
+        await self._db[FLOOR_COLLECTION].create_indexes(INDEXES[CALLS])
+        collection = self._db[FLOOR_COLLECTION]
+        started = time.perf_counter()
+        for first in range(0, len(self.documents), INSERT_BATCH):
+            await collection.insert_many(
+                self.documents[first : first + INSERT_BATCH], ordered=False
+            )
+        self.rates.append(len(self.documents) / (time.perf_counter() - started))
+        await self._db.drop_collection(FLOOR_COLLECTION)
+
+    def figure(self) -> Figure:
+        return Figure(
+            SECTION,
+            "store floor: insert_many of the same documents",
+            statistics.median(self.rates),
+            "docs/s",
+            runs=len(self.rates),
+            spread=(min(self.rates), max(self.rates)),
+            note=f"{len(self.documents):,} documents into a fresh collection with the calls "
+            f"indexes, batches of {INSERT_BATCH}; runs interleaved with the queue batches",
+        )
 
 
-async def _insert_all(db: Database, documents: list[Document]) -> int:
-    collection = db[FLOOR_COLLECTION]
-    for first in range(0, len(documents), INSERT_BATCH):
-        await collection.insert_many(documents[first : first + INSERT_BATCH], ordered=False)
-    return len(documents)
+def _parse_rates(
+    paths: Sequence[Path], rows: Sequence[dict[str, str]], repeats: int
+) -> tuple[Repeated, Repeated]:
+    """pysam and read_vcf over the same files, alternating, so both see the same load."""
+    floor: list[float] = []
+    ours: list[float] = []
+    runs: tuple[tuple[list[float], Callable[[], int]], ...] = (
+        (floor, partial(pysam_records, paths)),
+        (ours, partial(parsed_records, paths, rows)),
+    )
+    for _ in range(repeats):
+        for rates, run in runs:
+            started = time.perf_counter()
+            records = run()
+            rates.append(records / (time.perf_counter() - started))
+    return Repeated(tuple(floor), 0), Repeated(tuple(ours), 0)
 
 
 async def run_section(context: BenchContext) -> list[Figure]:
@@ -97,24 +143,17 @@ async def run_section(context: BenchContext) -> list[Figure]:
     rows = context.cohort.manifest_rows()
     paths = [context.cohort.directory / row["file"] for row in rows]
     floor_rows, floor_paths = rows[: options.floor_files], paths[: options.floor_files]
-    scope = f"{len(floor_paths)} files per run"
+    scope = f"{len(floor_paths)} files per run, alternating with the floor"
 
-    pysam_rate = await asyncio.to_thread(
-        repeat_rate, lambda: pysam_records(floor_paths), options.repeats
-    )
-    ours = await asyncio.to_thread(
-        repeat_rate, lambda: parsed_records(floor_paths, floor_rows), options.repeats
+    pysam_rate, ours = await asyncio.to_thread(
+        _parse_rates, floor_paths, floor_rows, options.repeats
     )
     documents = await asyncio.to_thread(
         parse_documents, floor_paths, floor_rows, context.dataset_id, "bench-insert-floor"
     )
-    inserted = await repeat_rate_async(
-        lambda: _insert_all(context.db, documents),
-        options.repeats,
-        before_each=lambda: _reset_floor_collection(context.db),
-    )
-    await context.db.drop_collection(FLOOR_COLLECTION)
-
+    store = StoreFloor(context.db, documents[:FLOOR_DOCUMENTS])
+    for _ in range(options.repeats):
+        await store.run_once()
     parse_floor = Figure(
         SECTION,
         "parse floor: pysam.VariantFile iteration",
@@ -122,16 +161,7 @@ async def run_section(context: BenchContext) -> list[Figure]:
         "records/s",
         runs=pysam_rate.runs,
         spread=pysam_rate.spread,
-        note=scope,
-    )
-    store_floor = Figure(
-        SECTION,
-        "store floor: insert_many of the same documents",
-        inserted.median,
-        "docs/s",
-        runs=inserted.runs,
-        spread=inserted.spread,
-        note=f"{len(documents):,} documents, calls indexes, batches of {INSERT_BATCH}",
+        note=f"{len(floor_paths)} files per run",
     )
     figures = [
         parse_floor,
@@ -145,18 +175,22 @@ async def run_section(context: BenchContext) -> list[Figure]:
             spread=ours.spread,
             note=scope,
         ),
-        store_floor,
     ]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3600)) as session:
         ingest_url = context.service_url("ingest")
         assert ingest_url is not None, "the runner starts the ingest service"
         client = IngestClient(session, ingest_url, context.stack.admin_token)
         await client.load_sample_table(context.dataset_id, context.cohort.sample_table.read_text())
-        outcomes = await _through_the_queue(context, client, rows)
-    figures += _queue_figures(context, outcomes, rows, store_floor)
+        outcomes = await _through_the_queue(context, client, rows, store)
     done = sum(outcome.files for outcome in outcomes)
+    bulk = None
     if done < len(rows):
-        figures.append(await _bulk_load(context, rows[done:], paths[done:], store_floor))
+        bulk = await _bulk_load(context, rows[done:], paths[done:])
+        await store.run_once()
+    store_floor = store.figure()
+    figures += [store_floor, *_queue_figures(context, outcomes, rows, store_floor)]
+    if bulk is not None:
+        figures.append(replace(bulk, floor=store_floor.key))
     context.facts["cohort_loaded"] = True
     return figures
 
@@ -167,7 +201,7 @@ def batch_size(files: int) -> int:
 
 
 async def _through_the_queue(
-    context: BenchContext, client: IngestClient, rows: list[dict[str, str]]
+    context: BenchContext, client: IngestClient, rows: list[dict[str, str]], store: StoreFloor
 ) -> list[BatchOutcome]:
     size = batch_size(len(rows))
     budget = context.options.e2e_budget_s
@@ -175,6 +209,7 @@ async def _through_the_queue(
     started = time.perf_counter()
     for first in range(0, len(rows), size):
         chunk = rows[first : first + size]
+        await store.run_once()
         outcome = await client.run_batch(
             context.dataset_id, manifest_text(MANIFEST_HEADER, chunk), len(chunk)
         )
@@ -254,10 +289,7 @@ def _queue_figures(
 
 
 async def _bulk_load(
-    context: BenchContext,
-    rows: list[dict[str, str]],
-    paths: list[Path],
-    store_floor: Figure,
+    context: BenchContext, rows: list[dict[str, str]], paths: list[Path]
 ) -> Figure:
     """Parser + ingest writer without the queue, for the files the queue did not get."""
     db = context.db
@@ -281,6 +313,5 @@ async def _bulk_load(
         "bulk load of the rest: read_vcf + ingest writer",
         stored / seconds,
         "docs/s",
-        floor=store_floor.key,
         note=f"one pass over the {len(rows):,} files the queue did not get ({stored:,} calls)",
     )
