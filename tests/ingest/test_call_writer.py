@@ -9,7 +9,7 @@ import pytest
 from cnvbeacon.ingest import call_writer
 from cnvbeacon.shared.intervals import length_class
 from cnvbeacon.shared.store.client import Database
-from cnvbeacon.shared.store.collections import CALLS, ensure_indexes
+from cnvbeacon.shared.store.collections import CALLS, INDIVIDUALS, ensure_indexes
 
 pytestmark = pytest.mark.integration
 
@@ -43,9 +43,48 @@ async def test_a_newer_file_replaces_only_its_biosamples_calls(database: Databas
     # Repeating it (a retried job) removes nothing more.
     assert await call_writer.remove_superseded(database, "d", {"S1"}, "new") == 0
 
-    plan = await database.command(
-        "explain",
-        {"find": CALLS, "filter": {"dataset_id": "d", "biosample_id": {"$in": ["S1"]}}},
-        verbosity="executionStats",
+    # Each range of other digests is a tight scan of the biosample index (no COLLSCAN).
+    for other_digests in call_writer.superseded_digest_ranges("new"):
+        plan = await database.command(
+            "explain",
+            {
+                "find": CALLS,
+                "filter": {"dataset_id": "d", "biosample_id": "S2", "file_digest": other_digests},
+            },
+            verbosity="executionStats",
+        )
+        assert "COLLSCAN" not in str(plan["queryPlanner"]["winningPlan"]), plan
+        assert plan["executionStats"]["totalDocsExamined"] <= 20, plan["executionStats"]
+
+
+async def test_calls_get_their_individuals_attributes_and_late_changes(database: Database) -> None:
+    await ensure_indexes(database)
+    await call_writer.upsert_individuals(
+        database,
+        "d",
+        [{"individual_id": "I1", "biosample_ids": ["S1"], "sex": "female", "population": "GBR"}],
     )
-    assert plan["executionStats"]["totalDocsExamined"] == 10, plan["executionStats"]
+    attributes = await call_writer.individual_attributes(database, "d", ["S1", "S2"])
+    assert attributes == {
+        "S1": {"individual_id": "I1", "sex": "female", "population": "GBR", "superpopulation": None}
+    }
+    written = {**attributes, "S2": {}}
+    await call_writer.insert_calls(database, "d", calls("S1", "a", 3) + calls("S2", "a", 2))
+    # Nothing changed since parsing: no call is rewritten.
+    await call_writer.apply_individual_attributes(database, "d", written, written)
+    assert await database[CALLS].count_documents({"sex": {"$exists": True}}) == 0
+    # S2 was loaded while the job ran: its calls get the attributes, S1's stay as written.
+    await database[INDIVIDUALS].insert_one(
+        {
+            "_id": "d:I2",
+            "dataset_id": "d",
+            "individual_id": "I2",
+            "biosample_ids": ["S2"],
+            "sex": "male",
+        }
+    )
+    await call_writer.apply_individual_attributes(database, "d", written, written)
+    assert await database[CALLS].count_documents({"biosample_id": "S2", "sex": "male"}) == 2
+    assert (
+        await database[CALLS].count_documents({"biosample_id": "S1", "sex": {"$exists": True}}) == 0
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +14,8 @@ from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS, DATASETS, INDIVIDUALS
 
 DUPLICATE_KEY = 11000
-DELETE_CHUNK = 5000
+# The individual attributes every call document carries (copied at ingest, kept in sync).
+INDIVIDUAL_ATTRIBUTES = ("individual_id", "sex", "population", "superpopulation")
 
 
 async def insert_calls(db: Database, dataset_id: str, calls: Sequence[dict[str, Any]]) -> int:
@@ -47,24 +48,29 @@ async def remove_superseded(
 ) -> int:
     """Delete calls of these biosamples that came from other files: a new file replaces them.
 
-    The digest is compared here, not in the filter: `file_digest: {$ne}` makes SecantusDB
-    scan the whole collection (measured: every job paid a full scan), while equality on
-    (dataset_id, biosample_id) is an index scan of just these biosamples' calls.
+    "Another digest" is asked as two ranges, below and above this one: equality on
+    (dataset_id, biosample_id) plus one range on file_digest is a tight scan of the
+    `biosample` index on SecantusDB and mongod alike, and finds nothing in the usual case.
+    `file_digest: {$ne}` would scan the whole collection on SecantusDB; reading the
+    biosample's calls to compare digests would re-read every call the job just wrote.
     """
-    if not biosample_ids:
-        return 0
-    cursor = db[CALLS].find(
-        {"dataset_id": dataset_id, "biosample_id": {"$in": list(biosample_ids)}},
-        {"file_digest": 1},
-    )
-    stale = [call["_id"] async for call in cursor if call["file_digest"] != file_digest]
     deleted = 0
-    for offset in range(0, len(stale), DELETE_CHUNK):
-        result = await db[CALLS].delete_many(
-            {"_id": {"$in": stale[offset : offset + DELETE_CHUNK]}}
-        )
-        deleted += result.deleted_count
+    for biosample_id in sorted(biosample_ids):
+        for other_digests in superseded_digest_ranges(file_digest):
+            result = await db[CALLS].delete_many(
+                {
+                    "dataset_id": dataset_id,
+                    "biosample_id": biosample_id,
+                    "file_digest": other_digests,
+                }
+            )
+            deleted += result.deleted_count
     return deleted
+
+
+def superseded_digest_ranges(file_digest: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Every digest but this one, as two index-friendly ranges."""
+    return {"$lt": file_digest}, {"$gt": file_digest}
 
 
 async def touch_dataset(db: Database, dataset_id: str, assembly: str) -> None:
@@ -118,16 +124,47 @@ async def upsert_individuals(db: Database, dataset_id: str, rows: Sequence[dict[
     )
 
 
-async def apply_individual_attributes(
+async def individual_attributes(
     db: Database, dataset_id: str, biosample_ids: Collection[str]
-) -> None:
-    """Give newly stored calls the attributes of individuals that were loaded before them."""
+) -> dict[str, dict[str, Any]]:
+    """What the stored individuals say of these biosamples, as the parser's sample metadata:
+    biosample id -> individual_id, sex, population, superpopulation."""
     if not biosample_ids:
+        return {}
+    wanted = set(biosample_ids)
+    attributes: dict[str, dict[str, Any]] = {}
+    async for row in db[INDIVIDUALS].find(
+        {"dataset_id": dataset_id, "biosample_ids": {"$in": sorted(wanted)}}
+    ):
+        for biosample_id in wanted.intersection(row.get("biosample_ids") or ()):
+            attributes[biosample_id] = {key: row.get(key) for key in INDIVIDUAL_ATTRIBUTES}
+    return attributes
+
+
+async def apply_individual_attributes(
+    db: Database,
+    dataset_id: str,
+    biosample_ids: Collection[str],
+    written: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """Give newly stored calls the attributes of individuals loaded or changed while the job
+    ran. ``written`` is what the calls were given at parse time; only biosamples whose stored
+    attributes differ from it are rewritten (normally none)."""
+    current = await individual_attributes(db, dataset_id, biosample_ids)
+    changed = [
+        biosample_id
+        for biosample_id, attributes in current.items()
+        if any(
+            attributes.get(key) != (written.get(biosample_id) or {}).get(key)
+            for key in INDIVIDUAL_ATTRIBUTES
+        )
+    ]
+    if not changed:
         return
     rows = [
         row
         async for row in db[INDIVIDUALS].find(
-            {"dataset_id": dataset_id, "biosample_ids": {"$in": list(biosample_ids)}}
+            {"dataset_id": dataset_id, "biosample_ids": {"$in": changed}}
         )
     ]
     await _copy_attributes_to_calls(db, dataset_id, rows)

@@ -426,6 +426,8 @@ class VcfReader:
         self._genotypes: dict[str, _Genotype] = {}
         self._formats: dict[str, _FormatIndices] = {}
         self._filters: dict[str, tuple[tuple[str, ...], bool]] = {}
+        # (direction, copy number, baseline) -> EFO id: few distinct keys, looked up per call.
+        self._efo_ids: dict[tuple[Direction, float | None, int], str] = {}
         self._templates = [self._document_template(sample) for sample in samples]
 
     def _document_template(self, sample: SampleInfo) -> dict[str, Any]:
@@ -688,6 +690,7 @@ class VcfReader:
         size_class = length_class(length)
         id_prefix = f"{self._id_prefix}{line_number}:"
         templates = self._templates
+        efo_ids = self._efo_ids
         single_sample = len(samples) == 1
         produced = 0
         saw_neutral = False
@@ -759,7 +762,13 @@ class VcfReader:
                 document["length"] = length
                 document["length_class"] = size_class
                 document["variant_type"] = _DIRECTION_VALUES[direction]
-                document["efo_id"] = classify_copy_number(direction, call_copy_number, baseline)
+                efo_key = (direction, call_copy_number, baseline)
+                efo_id = efo_ids.get(efo_key)
+                if efo_id is None:
+                    efo_id = classify_copy_number(direction, call_copy_number, baseline)
+                    if len(efo_ids) < _CACHE_LIMIT:
+                        efo_ids[efo_key] = efo_id
+                document["efo_id"] = efo_id
                 document["copy_number"] = call_copy_number
                 document["copy_ratio"] = copy_ratio
                 document["genotype"] = gt_text

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage
@@ -181,9 +182,9 @@ class IngestWorker:
             scratch_dir=settings.scratch_dir,
             fetch_timeout_s=settings.url_fetch_timeout_s,
         ) as source:
-            counts, assembly, biosamples = await self._ingest_file(job, source)
-        await call_writer.remove_superseded(self._db, job.dataset_id, biosamples, source.digest)
-        await call_writer.apply_individual_attributes(self._db, job.dataset_id, biosamples)
+            counts, assembly, written = await self._ingest_file(job, source)
+        await call_writer.remove_superseded(self._db, job.dataset_id, written, source.digest)
+        await call_writer.apply_individual_attributes(self._db, job.dataset_id, written, written)
         await call_writer.touch_dataset(self._db, job.dataset_id, assembly)
         await self._jobs.succeed(job.id, counts, assembly)
         await self._request_analysis(job)
@@ -194,29 +195,40 @@ class IngestWorker:
         )
         return counts
 
-    async def _ingest_file(self, job: Job, source: StagedFile) -> tuple[JobCounts, str, set[str]]:
-        sample_metadata = await self._jobs.sample_metadata(job.id)
-        if sample_metadata:
+    async def _ingest_file(
+        self, job: Job, source: StagedFile
+    ) -> tuple[JobCounts, str, dict[str, dict[str, Any]]]:
+        """Parse and store the file; returns the counts, the assembly and the attributes each
+        biosample's calls were given."""
+        job_metadata = await self._jobs.sample_metadata(job.id)
+        if job_metadata:
             await call_writer.upsert_individuals(
                 self._db,
                 job.dataset_id,
                 [
                     {"individual_id": sample, "biosample_ids": [sample], **attributes}
-                    for sample, attributes in sample_metadata.items()
+                    for sample, attributes in job_metadata.items()
                 ],
             )
-        # Opening reads the header: file I/O, so off the event loop like the parsing itself.
-        reader = await asyncio.to_thread(
+        open_reader = partial(
             vcf.read_vcf,
             source.path,
             dataset_id=job.dataset_id,
             job_id=job.id,
             file_digest=source.digest,
             assembly=job.assembly,
-            sample_metadata=sample_metadata,
             batch_size=self._settings.write_batch_size,
             display_name=source.display_name,
         )
+        # Opening reads the header: file I/O, so off the event loop like the parsing itself.
+        # The calls get their individuals' attributes as they are parsed (one write per call);
+        # the header names the samples to look up.
+        reader = await asyncio.to_thread(open_reader)
+        attributes = await call_writer.individual_attributes(
+            self._db, job.dataset_id, reader.samples
+        )
+        if attributes:
+            reader = await asyncio.to_thread(open_reader, sample_metadata=attributes)
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[list[dict[str, Any]] | BaseException | None] = asyncio.Queue(
             PIPELINE_DEPTH
@@ -243,7 +255,7 @@ class IngestWorker:
         finally:
             stop.set()
             await producer
-        return self._counts(reader), reader.assembly, biosamples
+        return self._counts(reader), reader.assembly, {b: attributes.get(b, {}) for b in biosamples}
 
     async def _request_analysis(self, job: Job) -> None:
         """Population analyses: ask for a recompute (the analysis consumer debounces and

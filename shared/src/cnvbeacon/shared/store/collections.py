@@ -39,7 +39,6 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
             [("dataset_id", ASCENDING), ("biosample_id", ASCENDING), ("file_digest", ASCENDING)],
             name="biosample",
         ),
-        IndexModel([("job_id", ASCENDING)], name="job"),
     ],
     JOBS: [
         IndexModel([("batch_id", ASCENDING), ("created_at", ASCENDING)], name="batch"),
