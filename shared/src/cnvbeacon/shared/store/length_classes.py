@@ -21,8 +21,31 @@ def _key(dataset_id: str, chrom: str, length_class: int) -> str:
 async def raise_maxima(
     db: Database, dataset_id: str, maxima: Mapping[tuple[str, int], int]
 ) -> None:
-    """Raise the stored maxima to at least the given lengths per (chrom, length class)."""
+    """Raise the stored maxima to at least the given lengths per (chrom, length class).
+
+    Reads first and writes only the maxima that grow: after the first files of a dataset
+    almost none do, and a read of ~100 small documents costs far less than ~100 upserts per
+    batch of calls. Maxima never decrease, so skipping on a stored value that is already
+    large enough stays right under concurrent writers.
+    """
     if not maxima:
+        return
+    wanted = {
+        _key(dataset_id, chrom, length_class): length
+        for (chrom, length_class), length in maxima.items()
+    }
+    stored = {
+        doc["_id"]: doc["max_length"]
+        async for doc in db[LENGTH_CLASS_MAX].find(
+            {"_id": {"$in": list(wanted)}}, {"max_length": 1}
+        )
+    }
+    growing = [
+        (chrom, length_class, length)
+        for (chrom, length_class), length in maxima.items()
+        if length > stored.get(_key(dataset_id, chrom, length_class), 0)
+    ]
+    if not growing:
         return
     await db[LENGTH_CLASS_MAX].bulk_write(
         [
@@ -38,7 +61,7 @@ async def raise_maxima(
                 },
                 upsert=True,
             )
-            for (chrom, length_class), length in maxima.items()
+            for chrom, length_class, length in growing
         ],
         ordered=False,
     )
