@@ -213,11 +213,12 @@ def read_vcf(
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     source = TextLines(file_path, name)
-    header = read_header(source)
+    header, records = read_header(source)
     resolved_assembly = _resolve_assembly(header, assembly, name)
     samples = _samples(header, sample_metadata)
     return VcfReader(
         source=source,
+        records=records,
         header=header,
         assembly=resolved_assembly,
         samples=samples,
@@ -399,6 +400,7 @@ class VcfReader:
         self,
         *,
         source: TextLines,
+        records: Iterator[list[str]],
         header: VcfHeader,
         assembly: str,
         samples: tuple[SampleInfo, ...],
@@ -409,6 +411,8 @@ class VcfReader:
         file_size: int,
     ) -> None:
         self._source = source
+        # The rest of the pass that read the header: the first iteration continues it.
+        self._first_pass: Iterator[list[str]] | None = records
         self.header = header
         self.assembly = assembly
         self._samples = samples
@@ -425,9 +429,10 @@ class VcfReader:
         self._alts: dict[str, _Alt] = {}
         self._genotypes: dict[str, _Genotype] = {}
         self._formats: dict[str, _FormatIndices] = {}
-        self._filters: dict[str, tuple[tuple[str, ...], bool]] = {}
-        # (direction, copy number, baseline) -> EFO id: few distinct keys, looked up per call.
-        self._efo_ids: dict[tuple[Direction, float | None, int], str] = {}
+        # FILTER text -> (names, is PASS); the list is shared by the documents of all records
+        # with that text (documents are written, never modified).
+        self._filters: dict[str, tuple[list[str], bool]] = {}
+        self._outcomes: dict[_OutcomeKey, _SampleOutcome] = {}
         self._templates = [self._document_template(sample) for sample in samples]
 
     def _document_template(self, sample: SampleInfo) -> dict[str, Any]:
@@ -484,14 +489,13 @@ class VcfReader:
         header_lines = self.header.line_count
         column_count = self.header.column_count
         record_calls = self._record_calls
-        line_number = 0
+        line_number = header_lines
         records = 0
         calls = 0
-        for chunk in self._source.chunks():
-            if line_number < header_lines:
-                skip = min(header_lines - line_number, len(chunk))
-                line_number += skip
-                chunk = chunk[skip:]
+        chunks, self._first_pass = self._first_pass, None
+        if chunks is None:
+            chunks = self._skip_header(self._source.chunks(), header_lines)
+        for chunk in chunks:
             for line in chunk:
                 line_number += 1
                 if not line:
@@ -515,6 +519,16 @@ class VcfReader:
         stats.records_skipped = sum(skipped.values())
         if batch:
             yield batch
+
+    @staticmethod
+    def _skip_header(chunks: Iterator[list[str]], header_lines: int) -> Iterator[list[str]]:
+        skipped = 0
+        for chunk in chunks:
+            if skipped < header_lines:
+                skip = min(header_lines - skipped, len(chunk))
+                skipped += skip
+                chunk = chunk[skip:]
+            yield chunk
 
     def _column_count_error(self, line_number: int, found: int) -> VcfFormatError:
         samples = len(self.header.samples)
@@ -576,11 +590,11 @@ class VcfReader:
                 self._genotypes[text] = genotype
         return genotype
 
-    def _filter(self, text: str) -> tuple[tuple[str, ...], bool]:
+    def _filter(self, text: str) -> tuple[list[str], bool]:
         parsed = self._filters.get(text)
         if parsed is None:
-            names = () if text == "." else tuple(text.split(";"))
-            parsed = (names, names == ("PASS",))
+            names = [] if text == "." else text.split(";")
+            parsed = (names, names == ["PASS"])
             if len(self._filters) < _CACHE_LIMIT:
                 self._filters[text] = parsed
         return parsed
@@ -617,6 +631,59 @@ class VcfReader:
         if end < pos:
             return self._error(line_number, f"END ({end}) is before POS ({pos})")
         return self._error(line_number, f"END ({end}) equals POS ({pos}): no bases affected")
+
+    def _sample_outcome(
+        self,
+        key: _OutcomeKey,
+        alt: _Alt,
+        biosample_id: str,
+        single_sample: bool,
+        line_number: int,
+    ) -> _SampleOutcome:
+        """The calls a sample's GT and CN give on a record (cached by ``key``)."""
+        gt_text, cn_text, sex_baseline, _, event, svtype_direction = key
+        copy_number = None if cn_text is None else self._number(cn_text, "CN", line_number)
+        genotype = None
+        if gt_text == ".":
+            gt_text = None
+        elif gt_text is not None:
+            genotype = self._genotype(gt_text, line_number)
+            if genotype.highest_allele > len(alt.alleles):
+                raise self._error(
+                    line_number,
+                    f"GT {gt_text} of sample {biosample_id} names allele "
+                    f"{genotype.highest_allele}, but ALT has {len(alt.alleles)}",
+                )
+            if not genotype.carried and genotype.any_missing:
+                genotype = None  # "./." says nothing: the copy number decides
+        baseline = 1 if genotype is not None and genotype.haploid else sex_baseline
+        calls: Sequence[_Call] = ()
+        if genotype is None and copy_number is None and not single_sample:
+            pass  # nothing says this sample carries the record
+        elif genotype is not None and event is not None:
+            # A DRAGEN ID names the event of the whole record, whatever allele GT names.
+            if genotype.carried:
+                calls = ((None, event, copy_number, genotype.zygosity_id),)
+        else:
+            calls = _sample_calls(event, alt, svtype_direction, genotype, copy_number, baseline)
+        outcome = (
+            tuple(
+                (
+                    "" if allele_number is None else f":{allele_number}",
+                    _DIRECTION_VALUES[direction],
+                    classify_copy_number(direction, call_copy_number, baseline),
+                    call_copy_number,
+                    zygosity_id,
+                    gt_text,
+                )
+                for allele_number, direction, call_copy_number, zygosity_id in calls
+                if direction is not None
+            ),
+            any(direction is None for _, direction, _, _ in calls),
+        )
+        if len(self._outcomes) < _CACHE_LIMIT:
+            self._outcomes[key] = outcome
+        return outcome
 
     # -- one record ------------------------------------------------------------------------
 
@@ -688,29 +755,32 @@ class VcfReader:
         )
         length = end - start
         size_class = length_class(length)
-        id_prefix = f"{self._id_prefix}{line_number}:"
+        id_prefix = self._id_prefix
         templates = self._templates
-        efo_ids = self._efo_ids
-        single_sample = len(samples) == 1
+        outcomes = self._outcomes
         produced = 0
         saw_neutral = False
         for sample_index, sample in enumerate(samples):
-            template = templates[sample_index]
             values = fields[9 + sample_index].split(":")
             count = len(values)
-            gt_text: str | None = values[gt_index] if 0 <= gt_index < count else None
-            # float() first: a method call per value costs more than the rare fallback.
-            copy_number: float | None = None
-            if 0 <= cn_index < count:
-                try:
-                    copy_number = float(values[cn_index])
-                except ValueError:
-                    copy_number = self._number(values[cn_index], "CN", line_number)
-                else:
-                    if not -_FINITE_LIMIT < copy_number < _FINITE_LIMIT:
-                        copy_number = self._number(values[cn_index], "CN", line_number)
+            gt_text = values[gt_index] if 0 <= gt_index < count else None
+            cn_text = values[cn_index] if 0 <= cn_index < count else None
+            sex_baseline = male_baseline if sample.is_male else 2
+            # What a sample's GT and CN mean depends only on these; few distinct keys recur.
+            key = (gt_text, cn_text, sex_baseline, alt_text, event, svtype_direction)
+            outcome = outcomes.get(key)
+            if outcome is None:
+                outcome = self._sample_outcome(
+                    key, alt, sample.biosample_id, len(samples) == 1, line_number
+                )
+            calls, neutral = outcome
+            if neutral:
+                saw_neutral = True
+            if not calls:
+                continue
             copy_ratio: float | None = None
             if 0 <= sm_index < count:
+                # float() first: a method call per value costs more than the rare fallback.
                 try:
                     copy_ratio = float(values[sm_index])
                 except ValueError:
@@ -718,63 +788,25 @@ class VcfReader:
                 else:
                     if not -_FINITE_LIMIT < copy_ratio < _FINITE_LIMIT:
                         copy_ratio = self._number(values[sm_index], "SM", line_number)
-            genotype = None
-            if gt_text == ".":
-                gt_text = None
-            elif gt_text is not None:
-                genotype = self._genotypes.get(gt_text) or self._genotype(gt_text, line_number)
-                if genotype.highest_allele > len(alt.alleles):
-                    raise self._error(
-                        line_number,
-                        f"GT {gt_text} of sample {sample.biosample_id} names allele "
-                        f"{genotype.highest_allele}, but ALT has {len(alt.alleles)}",
-                    )
-                if not genotype.carried and genotype.any_missing:
-                    genotype = None  # "./." says nothing: the copy number decides
-            if genotype is None and copy_number is None and not single_sample:
-                continue  # nothing says this sample carries the record
-            if genotype is not None and genotype.haploid:
-                baseline = 1
-            else:
-                baseline = male_baseline if sample.is_male else 2
-            if genotype is not None and event is not None:
-                # A DRAGEN ID names the event of the whole record, whatever allele GT names.
-                if not genotype.carried:
-                    continue
-                calls: Sequence[_Call] = ((None, event, copy_number, genotype.zygosity_id),)
-            else:
-                calls = _sample_calls(event, alt, svtype_direction, genotype, copy_number, baseline)
-            for allele_number, direction, call_copy_number, zygosity_id in calls:
-                if direction is None:
-                    saw_neutral = True
-                    continue
+            template = templates[sample_index]
+            for id_suffix, variant_type, efo_id, copy_number, zygosity_id, genotype in calls:
                 # Copying a per-sample template (static fields set, all keys in CnvCall order)
                 # and setting the rest is twice as fast as a 26-key dict literal.
                 document = template.copy()
-                document["_id"] = (
-                    f"{id_prefix}{sample_index}"
-                    if allele_number is None
-                    else f"{id_prefix}{sample_index}:{allele_number}"
-                )
+                document["_id"] = f"{id_prefix}{line_number}:{sample_index}{id_suffix}"
                 document["chrom"] = chrom
                 document["start"] = start
                 document["end"] = end
                 document["length"] = length
                 document["length_class"] = size_class
-                document["variant_type"] = _DIRECTION_VALUES[direction]
-                efo_key = (direction, call_copy_number, baseline)
-                efo_id = efo_ids.get(efo_key)
-                if efo_id is None:
-                    efo_id = classify_copy_number(direction, call_copy_number, baseline)
-                    if len(efo_ids) < _CACHE_LIMIT:
-                        efo_ids[efo_key] = efo_id
+                document["variant_type"] = variant_type
                 document["efo_id"] = efo_id
-                document["copy_number"] = call_copy_number
+                document["copy_number"] = copy_number
                 document["copy_ratio"] = copy_ratio
-                document["genotype"] = gt_text
+                document["genotype"] = genotype
                 document["zygosity_id"] = zygosity_id
                 document["quality"] = quality
-                document["filters"] = [*filters]
+                document["filters"] = filters
                 document["is_pass"] = is_pass
                 document["vcf_id"] = vcf_id
                 document["source_line"] = line_number
@@ -788,6 +820,12 @@ class VcfReader:
 # (ALT allele number when the sample carries several, else None; direction, None if the call is
 # copy-neutral; copy number; zygosity GENO id)
 _Call = tuple[int | None, Direction | None, float | None, str | None]
+# What decides a sample's calls on a record: (GT text, CN text, baseline ploidy by sex and
+# position, ALT text, direction named by a DRAGEN ID, direction from INFO SVTYPE).
+_OutcomeKey = tuple[str | None, str | None, int, str, Direction | None, Direction | None]
+# Per call: (_id suffix, variant_type, efo_id, copy_number, zygosity_id, genotype text);
+# and whether some allele was copy-neutral.
+_SampleOutcome = tuple[tuple[tuple[str, str, str, float | None, str | None, str | None], ...], bool]
 
 
 def _sample_calls(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,17 +51,23 @@ class VcfHeader:
         return assembly_from_text(self.reference) if self.reference else None
 
 
-def read_header(source: TextLines) -> VcfHeader:
-    """Read the header lines of a file; VcfFormatError if there is no valid header."""
+def read_header(source: TextLines) -> tuple[VcfHeader, Iterator[list[str]]]:
+    """Read the header lines of a file; VcfFormatError if there is no valid header.
+
+    Returns the header and the rest of the same pass over the file (the record lines, in
+    chunks), so that a file is decompressed once, not once for its header and again for
+    its records. Closing or dropping the rest closes the file.
+    """
     builder = _HeaderBuilder(source.display_name)
     chunks = source.chunks()
     try:
         for chunk in chunks:
-            for line in chunk:
+            for index, line in enumerate(chunk):
                 if builder.add(line):
-                    return builder.build()
-    finally:
+                    return builder.build(), itertools.chain((chunk[index + 1 :],), chunks)
+    except BaseException:
         chunks.close()
+        raise
     raise VcfFormatError(
         source.display_name,
         None,
