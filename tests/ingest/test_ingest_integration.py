@@ -17,7 +17,7 @@ from cnvbeacon.ingest.app import create_app
 from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.shared.messaging import INGEST_ROUTING_KEY, Topology
 from cnvbeacon.shared.store.client import Database
-from cnvbeacon.shared.store.collections import CALLS, DATASETS
+from cnvbeacon.shared.store.collections import CALLS, DATASETS, INDIVIDUALS
 from tests.conftest import HG00096_VCF, Backends
 from tests.support.services import serve, wait_for, wait_for_job
 
@@ -273,6 +273,39 @@ async def test_individuals_loaded_after_calls_update_them_and_the_data_version(
     assert after is not None
     assert after["data_version"] > before["data_version"]
     assert await database[CALLS].count_documents({"population": "GBR", "sex": "male"}) == 591
+
+
+async def test_calls_carry_attributes_of_individuals_loaded_before_them(
+    ingest_url: str, tmp_path: Path, database: Database
+) -> None:
+    async with ClientSession() as session:
+        table = "sample\tsex\tpopulation\tsuperpopulation\nHG00096\tmale\tGBR\tEUR\n"
+        async with session.post(
+            f"{ingest_url}/individuals", params={"dataset": "test"}, data=table, headers=AUTH
+        ) as response:
+            assert response.status == 200, await response.text()
+        # A manifest without a sex column says nothing of sex; its population is new.
+        (tmp_path / "hg00096.vcf.gz").write_bytes(HG00096_VCF.read_bytes())
+        manifest = "sample\tfile\tpopulation\nHG00096\thg00096.vcf.gz\tIBS\n"
+        async with session.post(
+            f"{ingest_url}/batches",
+            params={"dataset": "test"},
+            data=manifest,
+            headers={**AUTH, "Content-Type": "text/tab-separated-values"},
+        ) as response:
+            body = await response.json()
+            assert response.status == 202, body
+        await wait_for_job(session, ingest_url, body["jobs"][0]["id"])
+    assert await database[CALLS].count_documents({}) == 591
+    assert (
+        await database[CALLS].count_documents(
+            {"sex": "male", "population": "IBS", "superpopulation": "EUR"}
+        )
+        == 591
+    )
+    individual = await database[INDIVIDUALS].find_one({"dataset_id": "test"})
+    assert individual is not None
+    assert (individual["sex"], individual["population"]) == ("male", "IBS")
 
 
 async def test_job_naming_a_url_is_fetched_by_the_worker(ingest_url: str) -> None:

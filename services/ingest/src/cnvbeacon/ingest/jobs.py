@@ -95,8 +95,9 @@ class JobStore:
     async def get_batch(self, batch_id: str) -> dict[str, Any] | None:
         return await self._batches.find_one({"_id": batch_id})
 
-    async def start_attempt(self, job_id: str) -> Job | None:
-        """Mark a job running and count the attempt; None if it no longer needs doing."""
+    async def start_attempt(self, job_id: str) -> tuple[Job, dict[str, Any] | None] | None:
+        """Mark a job running and count the attempt; returns the job and its sample
+        metadata, or None if the job is unknown or no longer needs doing."""
         document = await self._jobs.find_one_and_update(
             {"_id": job_id, "state": {"$in": [JobState.QUEUED.value, JobState.RUNNING.value]}},
             {
@@ -108,10 +109,12 @@ class JobStore:
                 },
                 "$inc": {"attempts": 1},
             },
-            projection={"sample_metadata": 0},
             return_document=ReturnDocument.AFTER,
         )
-        return Job.model_validate(document) if document else None
+        if document is None:
+            return None
+        metadata = document.pop("sample_metadata", None)
+        return Job.model_validate(document), metadata
 
     async def record_progress(self, job_id: str, counts: JobCounts) -> None:
         await self._jobs.update_one(

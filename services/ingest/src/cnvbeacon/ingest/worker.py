@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -139,19 +139,19 @@ class IngestWorker:
                 delay = min(max(delay * 2, 0.5), MAX_RETRY_DELAY_S)
 
     async def _attempt(self, job_id: str, message: AbstractIncomingMessage) -> None:
-        existing = await self._jobs.get(job_id)
-        if existing is None:
-            log.error("job message names an unknown job; dead-lettering it")
-            await message.reject(requeue=False)
+        started = await self._jobs.start_attempt(job_id)
+        if started is None:
+            if await self._jobs.get(job_id) is None:
+                log.error("job message names an unknown job; dead-lettering it")
+                await message.reject(requeue=False)
+            else:
+                log.info("job already finished; acknowledging the repeated message")
+                await message.ack()
             return
-        job = await self._jobs.start_attempt(job_id)
-        if job is None:
-            log.info("job already finished; acknowledging the repeated message")
-            await message.ack()
-            return
+        job, sample_metadata = started
         counts = JobCounts()
         try:
-            counts = await self._run(job)
+            counts = await self._run(job, sample_metadata)
         except (vcf.VcfFormatError, SourceError) as error:
             await self._fail(job, counts, error)
             await message.ack()
@@ -169,7 +169,7 @@ class IngestWorker:
         else:
             await message.ack()
 
-    async def _run(self, job: Job) -> JobCounts:
+    async def _run(self, job: Job, sample_metadata: dict[str, Any] | None) -> JobCounts:
         settings = self._settings
         started = time.perf_counter()
         await self._publisher.publish_event(
@@ -182,7 +182,7 @@ class IngestWorker:
             scratch_dir=settings.scratch_dir,
             fetch_timeout_s=settings.url_fetch_timeout_s,
         ) as source:
-            counts, assembly, written = await self._ingest_file(job, source)
+            counts, assembly, written = await self._ingest_file(job, source, sample_metadata)
         await call_writer.remove_superseded(self._db, job.dataset_id, written, source.digest)
         await call_writer.apply_individual_attributes(self._db, job.dataset_id, written, written)
         await call_writer.touch_dataset(self._db, job.dataset_id, assembly)
@@ -196,20 +196,10 @@ class IngestWorker:
         return counts
 
     async def _ingest_file(
-        self, job: Job, source: StagedFile
+        self, job: Job, source: StagedFile, sample_metadata: dict[str, Any] | None
     ) -> tuple[JobCounts, str, dict[str, dict[str, Any]]]:
         """Parse and store the file; returns the counts, the assembly and the attributes each
         biosample's calls were given."""
-        job_metadata = await self._jobs.sample_metadata(job.id)
-        if job_metadata:
-            await call_writer.upsert_individuals(
-                self._db,
-                job.dataset_id,
-                [
-                    {"individual_id": sample, "biosample_ids": [sample], **attributes}
-                    for sample, attributes in job_metadata.items()
-                ],
-            )
         open_reader = partial(
             vcf.read_vcf,
             source.path,
@@ -224,9 +214,7 @@ class IngestWorker:
         # The calls get their individuals' attributes as they are parsed (one write per call);
         # the header names the samples to look up.
         reader = await asyncio.to_thread(open_reader)
-        attributes = await call_writer.individual_attributes(
-            self._db, job.dataset_id, reader.samples
-        )
+        attributes = await self._individual_attributes(job, reader.samples, sample_metadata)
         if attributes:
             reader = await asyncio.to_thread(open_reader, sample_metadata=attributes)
         loop = asyncio.get_running_loop()
@@ -256,6 +244,27 @@ class IngestWorker:
             stop.set()
             await producer
         return self._counts(reader), reader.assembly, {b: attributes.get(b, {}) for b in biosamples}
+
+    async def _individual_attributes(
+        self, job: Job, samples: Sequence[str], sample_metadata: dict[str, Any] | None
+    ) -> dict[str, dict[str, Any]]:
+        """The stored attributes of the file's samples, after storing what the job's
+        metadata says of them where that is new (a resubmitted batch usually changes
+        nothing, and then writes nothing)."""
+        stored = await call_writer.individual_attributes(self._db, job.dataset_id, samples)
+        changed = []
+        for sample, attributes in (sample_metadata or {}).items():
+            # A manifest without a sex column says nothing of sex: it must not erase it.
+            stated = {"individual_id": sample} | {
+                key: value for key, value in attributes.items() if value is not None
+            }
+            known = stored.get(sample) or {}
+            if any(known.get(key) != value for key, value in stated.items()):
+                changed.append({"biosample_ids": [sample], **stated})
+        if not changed:
+            return stored
+        await call_writer.upsert_individuals(self._db, job.dataset_id, changed)
+        return await call_writer.individual_attributes(self._db, job.dataset_id, samples)
 
     async def _request_analysis(self, job: Job) -> None:
         """Population analyses: ask for a recompute (the analysis consumer debounces and
