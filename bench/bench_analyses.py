@@ -259,7 +259,7 @@ async def load(db: Database, n_calls: int, seed: int) -> int:
             print(
                 f"  loaded {written:,} calls ({written / (time.perf_counter() - started):,.0f}/s)"
             )
-    await call_writer.touch_dataset(db, DATASET, ASSEMBLY)
+    await call_writer.touch_dataset(db, DATASET, ASSEMBLY, synthetic=True)
     seconds = time.perf_counter() - started
     print(f"loaded {written:,} calls in {seconds:.0f} s ({written / seconds:,.0f} calls/s)")
     await db[META].replace_one(

@@ -236,7 +236,7 @@ async def load_cohort(db: Database, cohort: Cohort, samples: Sequence[Any]) -> f
         if written % 200_000 < WRITE_BATCH:
             rate = written / (time.perf_counter() - started)
             print(f"  loaded {written:,} calls ({rate:,.0f}/s)", flush=True)
-    await call_writer.touch_dataset(db, DATASET, ASSEMBLY)
+    await call_writer.touch_dataset(db, DATASET, ASSEMBLY, synthetic=True)
     return written / (time.perf_counter() - started)
 
 

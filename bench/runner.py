@@ -42,7 +42,7 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
     )
     parser.add_argument("--samples", type=int, default=3202, help="cohort size (default 3202)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--queries", type=int, default=200, help="lookup windows per figure")
+    parser.add_argument("--queries", type=int, default=500, help="lookup windows per figure")
     parser.add_argument("--repeats", type=int, default=3, help="runs per throughput figure")
     parser.add_argument("--workers", type=int, default=2, help="ingest worker processes")
     parser.add_argument(

@@ -16,8 +16,9 @@ from bench.cohort import genome
 from bench.cohort.calls import FILTERS, GENOTYPES, SampleCalls
 from bench.cohort.reference_profile import ReferenceProfile
 from bench.cohort.samples import CohortSample
+from cnvbeacon.ingest.vcf_header import SYNTHETIC_HEADER_KEY as INGEST_SYNTHETIC_KEY
 
-SYNTHETIC_HEADER_KEY = "##cnvbeaconSynthetic"
+SYNTHETIC_HEADER_KEY = f"##{INGEST_SYNTHETIC_KEY}"  # the line the ingest service looks for
 CONTIG_NAMES = tuple(f"chr{chrom}" for chrom in genome.CHROMOSOMES)
 
 

@@ -327,7 +327,7 @@ async def _bulk_load(
             pending = []
     if pending:
         stored += await call_writer.insert_calls(db, context.dataset_id, pending)
-    await call_writer.touch_dataset(db, context.dataset_id, ASSEMBLY)
+    await call_writer.touch_dataset(db, context.dataset_id, ASSEMBLY, synthetic=True)
     seconds = time.perf_counter() - started
     return Figure(
         SECTION,

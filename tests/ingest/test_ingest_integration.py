@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -93,8 +94,6 @@ async def test_invalid_file_fails_at_once_with_line_and_keeps_other_data(
 ) -> None:
     bad = tmp_path / "bad.vcf"
     lines = HG00096_VCF.read_bytes()
-    import gzip
-
     text = gzip.decompress(lines).decode().splitlines()
     header_lines = sum(1 for line in text if line.startswith("#"))
     fields = text[header_lines].split("\t")
@@ -112,6 +111,35 @@ async def test_invalid_file_fails_at_once_with_line_and_keeps_other_data(
     assert job["error"]["line"] == header_lines + 1
     assert "END" in job["error"]["message"]
     assert await database[CALLS].count_documents({}) == 591
+
+
+async def test_synthetic_and_real_files_never_share_a_dataset(
+    ingest_url: str, database: Database, tmp_path: Path
+) -> None:
+    text = gzip.decompress(HG00096_VCF.read_bytes()).decode().splitlines()
+    marker = '##cnvbeaconSynthetic=<ID=cnvbeacon,Description="SYNTHETIC data">'
+    synthetic = tmp_path / "synthetic.vcf"
+    synthetic.write_text("\n".join([text[0], marker, *text[1:]]) + "\n")
+    async with ClientSession() as session:
+        first = await submit_file(session, ingest_url, synthetic, dataset="syn")
+        assert (await wait_for_job(session, ingest_url, first))["state"] == "succeeded"
+        real = await submit_file(session, ingest_url, HG00096_VCF, dataset="syn")
+        refused = await wait_for_job(session, ingest_url, real)
+        # The other way round: a synthetic file into a dataset of real data.
+        real_first = await submit_file(session, ingest_url, HG00096_VCF, dataset="real")
+        assert (await wait_for_job(session, ingest_url, real_first))["state"] == "succeeded"
+        late = await submit_file(session, ingest_url, synthetic, dataset="real")
+        refused_too = await wait_for_job(session, ingest_url, late)
+    for job in (refused, refused_too):
+        assert job["state"] == "failed"
+        assert job["attempts"] == 1
+        assert "never mixed" in job["error"]["message"]
+    assert "holds synthetic data" in refused["error"]["message"]
+    assert "holds real data" in refused_too["error"]["message"]
+    datasets = {d["_id"]: d["synthetic"] async for d in database[DATASETS].find()}
+    assert datasets == {"syn": True, "real": False}
+    assert await database[CALLS].count_documents({"dataset_id": "syn"}) == 591
+    assert await database[CALLS].count_documents({"dataset_id": "real"}) == 591
 
 
 async def test_submission_requires_the_admin_token(ingest_url: str) -> None:

@@ -73,8 +73,17 @@ def superseded_digest_ranges(file_digest: str) -> tuple[dict[str, str], dict[str
     return {"$lt": file_digest}, {"$gt": file_digest}
 
 
-async def touch_dataset(db: Database, dataset_id: str, assembly: str) -> None:
-    """Create the dataset on first use and bump its data version (derived results go stale)."""
+async def dataset_is_synthetic(db: Database, dataset_id: str) -> bool | None:
+    """Whether the dataset holds synthetic data; None if it does not exist yet."""
+    dataset = await db[DATASETS].find_one({"_id": dataset_id}, {"synthetic": 1})
+    return None if dataset is None else bool(dataset.get("synthetic"))
+
+
+async def touch_dataset(
+    db: Database, dataset_id: str, assembly: str, *, synthetic: bool = False
+) -> None:
+    """Create the dataset on first use and bump its data version (derived results go stale).
+    Whether it is synthetic is decided by its first file."""
     now = datetime.now(UTC)
     await db[DATASETS].update_one(
         {"_id": dataset_id},
@@ -83,7 +92,7 @@ async def touch_dataset(db: Database, dataset_id: str, assembly: str) -> None:
                 "name": dataset_id,
                 "description": "",
                 "assembly": assembly,
-                "synthetic": False,
+                "synthetic": synthetic,
                 "created_at": now,
             },
             "$set": {"updated_at": now},

@@ -39,6 +39,9 @@ class VcfHeader:
     dragen_sample_sex: HeaderSex | None
     # Number of lines up to and including the #CHROM line.
     line_count: int
+    # The file says it holds synthetic data (##cnvbeaconSynthetic=..., as our generator
+    # writes): it must never be mixed with, or mistaken for, real data.
+    synthetic: bool = False
 
     @property
     def column_count(self) -> int:
@@ -77,6 +80,10 @@ def read_header(source: TextLines) -> tuple[VcfHeader, Iterator[list[str]]]:
     )
 
 
+# The meta key that marks a file as synthetic (bench.cohort writes it as the second line).
+SYNTHETIC_HEADER_KEY = "cnvbeaconSynthetic"
+
+
 class _HeaderBuilder:
     def __init__(self, display_name: str) -> None:
         self.display_name = display_name
@@ -90,6 +97,7 @@ class _HeaderBuilder:
         self.dragen_sample_sex: HeaderSex | None = None
         self.samples: tuple[str, ...] = ()
         self.has_format_column = False
+        self.synthetic = False
 
     def _error(self, message: str) -> VcfFormatError:
         return VcfFormatError(self.display_name, self.line_count, message)
@@ -124,6 +132,8 @@ class _HeaderBuilder:
             self.source = self.source or value.strip()
         elif key == "reference" or key == "assembly":
             self.reference = value.strip()
+        elif key == SYNTHETIC_HEADER_KEY:
+            self.synthetic = True
         elif key.startswith("DRAGEN"):
             self.saw_dragen_lines = True
             if key == "DRAGENVersion" and (match := _DRAGEN_SOFTWARE_VERSION.search(value)):
@@ -172,4 +182,5 @@ class _HeaderBuilder:
             reference=self.reference,
             dragen_sample_sex=self.dragen_sample_sex,
             line_count=self.line_count,
+            synthetic=self.synthetic,
         )

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -94,6 +95,15 @@ def _produce(
             put(error)
         except _ParseCancelledError:
             return
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredFile:
+    counts: JobCounts
+    assembly: str
+    synthetic: bool
+    # What each biosample's calls were given of their individual's attributes.
+    attributes: dict[str, dict[str, Any]]
 
 
 class IngestWorker:
@@ -182,11 +192,14 @@ class IngestWorker:
             scratch_dir=settings.scratch_dir,
             fetch_timeout_s=settings.url_fetch_timeout_s,
         ) as source:
-            counts, assembly, written = await self._ingest_file(job, source, sample_metadata)
+            stored = await self._ingest_file(job, source, sample_metadata)
+        counts, written = stored.counts, stored.attributes
         await call_writer.remove_superseded(self._db, job.dataset_id, written, source.digest)
         await call_writer.apply_individual_attributes(self._db, job.dataset_id, written, written)
-        await call_writer.touch_dataset(self._db, job.dataset_id, assembly)
-        await self._jobs.succeed(job.id, counts, assembly)
+        await call_writer.touch_dataset(
+            self._db, job.dataset_id, stored.assembly, synthetic=stored.synthetic
+        )
+        await self._jobs.succeed(job.id, counts, stored.assembly)
         await self._request_analysis(job)
         seconds = round(time.perf_counter() - started, 3)
         log.info("job succeeded", extra={"counts": counts.model_dump(), "seconds": seconds})
@@ -197,9 +210,8 @@ class IngestWorker:
 
     async def _ingest_file(
         self, job: Job, source: StagedFile, sample_metadata: dict[str, Any] | None
-    ) -> tuple[JobCounts, str, dict[str, dict[str, Any]]]:
-        """Parse and store the file; returns the counts, the assembly and the attributes each
-        biosample's calls were given."""
+    ) -> _StoredFile:
+        """Parse and store the file's calls."""
         open_reader = partial(
             vcf.read_vcf,
             source.path,
@@ -214,6 +226,7 @@ class IngestWorker:
         # The calls get their individuals' attributes as they are parsed (one write per call);
         # the header names the samples to look up.
         reader = await asyncio.to_thread(open_reader)
+        await self._check_dataset_kind(job, reader)
         attributes = await self._individual_attributes(job, reader.samples, sample_metadata)
         if attributes:
             reader = await asyncio.to_thread(open_reader, sample_metadata=attributes)
@@ -243,7 +256,29 @@ class IngestWorker:
         finally:
             stop.set()
             await producer
-        return self._counts(reader), reader.assembly, {b: attributes.get(b, {}) for b in biosamples}
+        return _StoredFile(
+            counts=self._counts(reader),
+            assembly=reader.assembly,
+            synthetic=reader.header.synthetic,
+            attributes={biosample: attributes.get(biosample, {}) for biosample in biosamples},
+        )
+
+    async def _check_dataset_kind(self, job: Job, reader: vcf.VcfReader) -> None:
+        """Synthetic and real data never share a dataset (a file says it is synthetic in its
+        header); the first file decides what the dataset is."""
+        held = await call_writer.dataset_is_synthetic(self._db, job.dataset_id)
+        synthetic = reader.header.synthetic
+        if held is None or held == synthetic:
+            return
+        kinds = ("real", "synthetic")
+        raise vcf.VcfFormatError(
+            reader.display_name,
+            None,
+            f"the file is {kinds[synthetic]} data (its header "
+            f"{'has' if synthetic else 'lacks'} ##cnvbeaconSynthetic) but dataset "
+            f"{job.dataset_id!r} holds {kinds[held]} data; the two are never mixed: submit "
+            "it to another dataset",
+        )
 
     async def _individual_attributes(
         self, job: Job, samples: Sequence[str], sample_metadata: dict[str, Any] | None

@@ -20,6 +20,8 @@ for a sample of unknown sex a loss or gain counts as one copy):
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Final
@@ -186,7 +188,12 @@ def _events(calls: Calls, call_region: Int64s, min_overlap: float) -> tuple[Int6
     order = np.lexsort((start, -(end - start), -support, region))
     event_of_interval = np.empty(len(first_call), dtype=np.int64)
     founders: list[int] = []
-    seeds: list[tuple[int, int, int]] = []  # (start, end, event) of the current region
+    # Founding intervals (seeds) of the current region, sorted by start: an interval can
+    # only reach min_overlap with seeds starting near its own start (_seed_window), so it is
+    # compared with those, not with every seed of the region (regions of a 2M-call cohort
+    # hold thousands of events).
+    seed_starts: list[int] = []
+    seeds: list[tuple[int, int, int]] = []  # (start, end, event), in seed_starts' order
     current = -1
     for row, this_region, s, e in zip(
         order.tolist(),
@@ -197,15 +204,39 @@ def _events(calls: Calls, call_region: Int64s, min_overlap: float) -> tuple[Int6
     ):
         if this_region != current:
             current = this_region
-            seeds = []
+            seed_starts, seeds = [], []
+        lowest, highest = _seed_window(s, e, min_overlap)
         best_event, best_overlap = -1, min_overlap
-        for seed_start, seed_end, event in seeds:
+        for index in range(bisect_left(seed_starts, lowest), bisect_right(seed_starts, highest)):
+            seed_start, seed_end, event = seeds[index]
             overlap = reciprocal_overlap(s, e, seed_start, seed_end)
-            if overlap >= best_overlap and (best_event < 0 or overlap > best_overlap):
+            # The best overlap wins; of equals, the earliest event (the first founded).
+            if overlap >= best_overlap and (
+                best_event < 0 or overlap > best_overlap or event < best_event
+            ):
                 best_event, best_overlap = event, overlap
         if best_event < 0:
             best_event = len(founders)
             founders.append(int(first_call[row]))
-            seeds.append((s, e, best_event))
+            position = bisect_right(seed_starts, s)
+            seed_starts.insert(position, s)
+            seeds.insert(position, (s, e, best_event))
         event_of_interval[row] = best_event
     return event_of_interval[interval_of_call], np.array(founders, dtype=np.int64)
+
+
+def _seed_window(start: int, end: int, min_overlap: float) -> tuple[float, float]:
+    """Starts a seed must have to overlap [start, end) reciprocally by >= min_overlap.
+
+    With L the interval's length and t = min_overlap > 0: a seed starting at or after
+    `start` shares at most end - S bases, so S <= start + (1 - t) L; a seed starting before
+    shares at most its own length minus (start - S), and is at most L / t long, so
+    S >= start - (1 - t) L / t. One base of slack on each side absorbs rounding.
+    """
+    if min_overlap <= 0:
+        return -math.inf, math.inf
+    length = end - start
+    return (
+        start - (1 - min_overlap) * length / min_overlap - 1,
+        start + (1 - min_overlap) * length + 1,
+    )
