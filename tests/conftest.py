@@ -43,6 +43,12 @@ class Backends:
     amqp_url: str
     namespace: str
 
+    @classmethod
+    def unique(cls, mongodb_url: str, amqp_url: str) -> Backends:
+        """A database and an exchange/queue namespace no other test (or run) uses."""
+        unique = uuid.uuid4().hex[:12]
+        return cls(mongodb_url, f"cnvb_test_{unique}", amqp_url, f"cnvb-test-{unique}")
+
     def env(self) -> dict[str, str]:
         return {
             "CNVB_MONGODB_URL": self.mongodb_url,
@@ -55,14 +61,18 @@ class Backends:
 @pytest_asyncio.fixture
 async def backends_env(mongodb_url: str, amqp_url: str) -> AsyncIterator[Backends]:
     """A database and an exchange/queue namespace no other test (or run) uses; removed after."""
-    unique = uuid.uuid4().hex[:12]
-    slice_ = Backends(mongodb_url, f"cnvb_test_{unique}", amqp_url, f"cnvb-test-{unique}")
+    slice_ = Backends.unique(mongodb_url, amqp_url)
     yield slice_
-    client: MongoClient = AsyncMongoClient(mongodb_url)
-    await client.drop_database(slice_.database)
+    await drop_backends(slice_)
+
+
+async def drop_backends(backends: Backends) -> None:
+    """Remove a slice's database, queues and exchanges."""
+    client: MongoClient = AsyncMongoClient(backends.mongodb_url)
+    await client.drop_database(backends.database)
     await client.close()
-    connection = await aio_pika.connect(amqp_url)
-    topology = Topology(slice_.namespace)
+    connection = await aio_pika.connect(backends.amqp_url)
+    topology = Topology(backends.namespace)
     async with connection:
         for queue in topology.all_queues:
             channel = await connection.channel()

@@ -6,13 +6,10 @@ API and the dataset's analyses computed (the ingest worker requests them)."""
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import aio_pika
 from aiohttp import ClientSession, web
-from pymongo import AsyncMongoClient
 
 from cnvbeacon.gateway.app import create_app as create_gateway
 from cnvbeacon.gateway.settings import GatewaySettings
@@ -22,9 +19,7 @@ from cnvbeacon.query.analyses import AnalysisSettings
 from cnvbeacon.query.analyses.keys import SETTINGS as ANALYSIS_SETTINGS
 from cnvbeacon.query.app import create_app as create_query
 from cnvbeacon.query.settings import QuerySettings
-from cnvbeacon.shared.messaging import Topology
-from cnvbeacon.shared.store.client import MongoClient
-from tests.conftest import Backends
+from tests.conftest import Backends, drop_backends
 from tests.gateway.stacks import ONE_KGP, load
 from tests.ingest.test_ingest_integration import TOKEN, ingest_settings
 from tests.support.services import serve, wait_for
@@ -49,22 +44,6 @@ def with_web_ui(app: web.Application) -> web.Application:
     return app
 
 
-async def _drop(backends: Backends) -> None:
-    client: MongoClient = AsyncMongoClient(backends.mongodb_url)
-    await client.drop_database(backends.database)
-    await client.close()
-    connection = await aio_pika.connect(backends.amqp_url)
-    topology = Topology(backends.namespace)
-    async with connection:
-        for queue in topology.all_queues:
-            channel = await connection.channel()
-            with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
-                await channel.queue_delete(queue)
-        channel = await connection.channel()
-        for exchange in topology.all_exchanges:
-            await channel.exchange_delete(exchange)
-
-
 async def _analysis_ready(session: ClientSession, query_url: str, dataset: str) -> None:
     async def ready() -> bool:
         async with session.get(f"{query_url}/analyses/{dataset}") as response:
@@ -76,8 +55,7 @@ async def _analysis_ready(session: ClientSession, query_url: str, dataset: str) 
 
 @contextlib.asynccontextmanager
 async def ui_stack(mongodb_url: str, amqp_url: str) -> AsyncIterator[UiStack]:
-    unique = uuid.uuid4().hex[:12]
-    backends = Backends(mongodb_url, f"cnvb_test_{unique}", amqp_url, f"cnvb-test-{unique}")
+    backends = Backends.unique(mongodb_url, amqp_url)
     common = {
         "mongodb_url": backends.mongodb_url,
         "mongodb_database": backends.database,
@@ -108,4 +86,4 @@ async def ui_stack(mongodb_url: str, amqp_url: str) -> AsyncIterator[UiStack]:
                     await _analysis_ready(session, query, ONE_KGP)
                 yield UiStack(ingest, query, gateway, TOKEN, ONE_KGP)
     finally:
-        await _drop(backends)
+        await drop_backends(backends)

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 from aiohttp import ClientSession
-from pymongo import AsyncMongoClient
 
 from cnvbeacon.gateway.app import create_app as create_gateway
 from cnvbeacon.gateway.settings import GatewaySettings
 from cnvbeacon.ingest.app import create_app as create_ingest
 from cnvbeacon.query.app import create_app as create_query
 from cnvbeacon.query.settings import QuerySettings
-from cnvbeacon.shared.messaging import Topology
-from cnvbeacon.shared.store.client import MongoClient
-from tests.conftest import HG00096_VCF, Backends
+from tests.conftest import HG00096_VCF, Backends, drop_backends
 from tests.ingest.test_ingest_integration import AUTH, ingest_settings, submit_file
 from tests.support.services import serve, wait_for_job
 
@@ -86,22 +81,6 @@ def vcf_records(path: Path = HG00096_VCF) -> list[VcfRecord]:
     return records
 
 
-async def _drop(backends: Backends) -> None:
-    client: MongoClient = AsyncMongoClient(backends.mongodb_url)
-    await client.drop_database(backends.database)
-    await client.close()
-    connection = await aio_pika.connect(backends.amqp_url)
-    topology = Topology(backends.namespace)
-    async with connection:
-        for queue in topology.all_queues:
-            channel = await connection.channel()
-            with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
-                await channel.queue_delete(queue)
-        channel = await connection.channel()
-        for exchange in topology.all_exchanges:
-            await channel.exchange_delete(exchange)
-
-
 async def load(
     session: ClientSession, ingest_url: str, dataset: str, *, individuals: bool = True
 ) -> None:
@@ -125,8 +104,7 @@ async def running_stack(
     **gateway_settings: Any,
 ) -> AsyncIterator[Stack]:
     """A stack with HG00096 loaded into each of ``datasets`` (value: with the individuals)."""
-    unique = uuid.uuid4().hex[:12]
-    backends = Backends(mongodb_url, f"cnvb_test_{unique}", amqp_url, f"cnvb-test-{unique}")
+    backends = Backends.unique(mongodb_url, amqp_url)
     common = {
         "mongodb_url": backends.mongodb_url,
         "mongodb_database": backends.database,
@@ -157,4 +135,4 @@ async def running_stack(
                         await load(session, ingest, dataset, individuals=individuals)
                 yield Stack(ingest, query, gateway, PUBLIC_URL)
     finally:
-        await _drop(backends)
+        await drop_backends(backends)

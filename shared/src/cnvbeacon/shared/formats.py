@@ -13,8 +13,9 @@ from typing import Any, Final
 from cnvbeacon.shared.vocabulary import CNV_TERMS
 
 MISSING: Final = "."
-CALL_TSV_COLUMNS: Final = (
-    "id",
+# The fields of a stored call that views, filters and exports read (provenance fields such
+# as file_digest and job_id stay in the store).
+CALL_FIELDS: Final = (
     "dataset_id",
     "assembly",
     "chrom",
@@ -37,6 +38,7 @@ CALL_TSV_COLUMNS: Final = (
     "population",
     "superpopulation",
 )
+CALL_TSV_COLUMNS: Final = ("id", *CALL_FIELDS)
 # Progenetix segment files (.pgxseg), column names as Progenetix documents them.
 PGXSEG_COLUMNS: Final = (
     "biosample_id",

@@ -17,6 +17,7 @@ from pymongo.asynchronous.cursor import AsyncCursor
 
 from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.windows import Window, classes_to_scan
+from cnvbeacon.shared.formats import CALL_FIELDS
 from cnvbeacon.shared.reference.chromosomes import chromosomes
 from cnvbeacon.shared.store import length_classes
 from cnvbeacon.shared.store.client import Database, Document
@@ -35,30 +36,6 @@ __all__ = [
 
 Predicate = Callable[[Document], bool]
 
-# What views, filters and exports read; provenance fields stay in the store.
-CALL_FIELDS: Final = (
-    "dataset_id",
-    "assembly",
-    "chrom",
-    "start",
-    "end",
-    "length",
-    "variant_type",
-    "efo_id",
-    "copy_number",
-    "copy_ratio",
-    "genotype",
-    "zygosity_id",
-    "quality",
-    "filters",
-    "is_pass",
-    "vcf_id",
-    "biosample_id",
-    "individual_id",
-    "sex",
-    "population",
-    "superpopulation",
-)
 CALL_PROJECTION: Final = dict.fromkeys(CALL_FIELDS, 1)
 NO_FILTERS: Final = CallFilters()
 FULL_BATCH: Final = 5000
