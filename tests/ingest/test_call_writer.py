@@ -71,7 +71,7 @@ async def test_calls_get_their_individuals_attributes_and_late_changes(database:
     written = {**attributes, "S2": {}}
     await call_writer.insert_calls(database, "d", calls("S1", "a", 3) + calls("S2", "a", 2))
     # Nothing changed since parsing: no call is rewritten.
-    await call_writer.apply_individual_attributes(database, "d", written, written)
+    await call_writer.apply_individual_attributes(database, "d", written)
     assert await database[CALLS].count_documents({"sex": {"$exists": True}}) == 0
     # S2 was loaded while the job ran: its calls get the attributes, S1's stay as written.
     await database[INDIVIDUALS].insert_one(
@@ -83,7 +83,7 @@ async def test_calls_get_their_individuals_attributes_and_late_changes(database:
             "sex": "male",
         }
     )
-    await call_writer.apply_individual_attributes(database, "d", written, written)
+    await call_writer.apply_individual_attributes(database, "d", written)
     assert await database[CALLS].count_documents({"biosample_id": "S2", "sex": "male"}) == 2
     assert (
         await database[CALLS].count_documents({"biosample_id": "S1", "sex": {"$exists": True}}) == 0

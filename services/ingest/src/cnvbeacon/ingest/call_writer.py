@@ -151,15 +151,13 @@ async def individual_attributes(
 
 
 async def apply_individual_attributes(
-    db: Database,
-    dataset_id: str,
-    biosample_ids: Collection[str],
-    written: Mapping[str, Mapping[str, Any]],
+    db: Database, dataset_id: str, written: Mapping[str, Mapping[str, Any]]
 ) -> None:
     """Give newly stored calls the attributes of individuals loaded or changed while the job
-    ran. ``written`` is what the calls were given at parse time; only biosamples whose stored
-    attributes differ from it are rewritten (normally none)."""
-    current = await individual_attributes(db, dataset_id, biosample_ids)
+    ran. ``written`` maps each biosample of the job to what its calls were given at parse
+    time; only biosamples whose stored attributes differ from it are rewritten (normally
+    none)."""
+    current = await individual_attributes(db, dataset_id, written.keys())
     changed = [
         biosample_id
         for biosample_id, attributes in current.items()

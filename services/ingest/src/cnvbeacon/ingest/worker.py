@@ -195,7 +195,7 @@ class IngestWorker:
             stored = await self._ingest_file(job, source, sample_metadata)
         counts, written = stored.counts, stored.attributes
         await call_writer.remove_superseded(self._db, job.dataset_id, written, source.digest)
-        await call_writer.apply_individual_attributes(self._db, job.dataset_id, written, written)
+        await call_writer.apply_individual_attributes(self._db, job.dataset_id, written)
         await call_writer.touch_dataset(
             self._db, job.dataset_id, stored.assembly, synthetic=stored.synthetic
         )
