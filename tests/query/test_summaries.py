@@ -9,6 +9,7 @@ import pytest
 from aiohttp import ClientSession
 
 from cnvbeacon.ingest import call_writer
+from cnvbeacon.query import summary_store
 from cnvbeacon.query.app import create_app
 from cnvbeacon.query.settings import QuerySettings
 from cnvbeacon.query.summary_build import build_summary
@@ -22,9 +23,14 @@ from tests.support.services import serve, wait_for
 pytestmark = pytest.mark.integration
 
 
-async def test_a_stored_summary_loads_identical(database: Database) -> None:
+async def test_a_stored_summary_loads_identical(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = random_calls(seed=1, count=600)
+    for index, call in enumerate(calls):
+        call["vcf_id"] = None if index % 2 else f"call-{index}-é"
     await store_cohort(database, calls)
+    monkeypatch.setattr(summary_store, "PART_ROWS", 37)  # several parts per chromosome
     built = await build_summary(database, "cohort-a")
     assert built is not None
     await save_summary(database, built)
@@ -37,7 +43,12 @@ async def test_a_stored_summary_loads_identical(database: Database) -> None:
         other = loaded.chroms[chrom]
         for name in ("start", "end", "length", "length_class", "variant_type", "is_pass"):
             np.testing.assert_array_equal(getattr(other, name), getattr(columns, name))
-        np.testing.assert_array_equal(other.copy_number, columns.copy_number)
+        for name in ("copy_number", "copy_ratio", "quality"):
+            np.testing.assert_array_equal(getattr(other, name), getattr(columns, name))
+        for name, text in columns.texts.items():
+            assert other.texts[name].data == text.data
+            np.testing.assert_array_equal(other.texts[name].offsets, text.offsets)
+            np.testing.assert_array_equal(other.texts[name].missing, text.missing)
         for field, codes in columns.codes.items():
             np.testing.assert_array_equal(other.codes[field], codes)
         assert other.longest == columns.longest

@@ -3,7 +3,7 @@
 A lookup is one index range scan per (dataset, length class),
 {dataset_id, chrom, length_class, start: [lo, hi)}, the only shape both SecantusDB and
 mongod answer with a tight index scan. The scans are merged batch by batch into one
-stream ordered by (start, end, id), and each candidate is checked exactly in Python.
+stream ordered by (start, end, dataset, id), and each candidate is checked exactly in Python.
 Genome-wide lookups are one lookup per chromosome, scanned one after the other.
 """
 
@@ -60,13 +60,12 @@ class CallLookup:
         return self.accepts
 
 
-def sort_key(call: Document) -> tuple[int, int, str]:
-    return (call["start"], call["end"], call["_id"])
+def sort_key(call: Document) -> tuple[int, int, str, str]:
+    return (call["start"], call["end"], call["dataset_id"], call["_id"])
 
 
 Maxima = dict[str, dict[int, int]]
-# (dataset, length class) -> [lo, hi) of starts worth reading: from the maxima, or from a
-# current count summary (exactly where matching calls start; classes without any left out).
+# (dataset, length class) -> [lo, hi) of starts a matching call can have.
 StartRanges = Mapping[tuple[str, int], tuple[int, int]]
 
 
@@ -144,10 +143,8 @@ async def _scan_one(
     from_start: int,
     until_start: int | None,
     batch_size: int,
-    ranges: StartRanges | None,
 ) -> AsyncGenerator[list[Document], None]:
-    if ranges is None:
-        ranges = class_ranges(lookup, await read_maxima(db, lookup))
+    ranges = class_ranges(lookup, await read_maxima(db, lookup))
     streams = [
         _Stream(
             db[CALLS].find(query, projection).sort("start", 1).batch_size(batch_size),
@@ -191,14 +188,13 @@ async def scan_calls(
     from_start: tuple[int, int] = (0, 0),
     until: tuple[int, int] | None = None,
     batch_size: int = FULL_BATCH,
-    ranges: Sequence[StartRanges] | None = None,
 ) -> AsyncGenerator[list[Document], None]:
-    """Every call matching the lookups, in batches, ordered by (lookup, start, end, id).
+    """Every call matching the lookups, in batches, ordered by (lookup, start, end, dataset,
+    id).
 
     from_start=(i, s) skips lookups before the i-th and, in it, calls starting before s;
     until=(j, u) stops after the j-th lookup and, in it, before calls starting at u.
     batch_size bounds memory: at most one batch per scanned length class is held.
-    ranges (one per lookup) narrows each length class's scan to where matches start.
     """
     first, start = from_start
     last, stop = until if until is not None else (len(lookups) - 1, None)
@@ -210,7 +206,6 @@ async def scan_calls(
             start if index == first else 0,
             stop if index == last else None,
             batch_size,
-            None if ranges is None else ranges[index],
         ):
             yield batch
 
@@ -218,7 +213,7 @@ async def scan_calls(
 async def find_calls(
     db: Database, lookup: CallLookup, projection: dict[str, int] | None = None
 ) -> AsyncIterator[Document]:
-    """Every matching call in (start, end, id) order, streamed."""
+    """Every matching call in (start, end, dataset, id) order, streamed."""
     async for batch in scan_calls(db, (lookup,), projection=projection):
         for call in batch:
             yield call

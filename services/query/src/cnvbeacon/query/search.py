@@ -1,8 +1,8 @@
 """A page of a lookup's result (calls or distinct variants) with its counts.
 
-With current summaries, the counts come from them and so does where the page starts: the
-store is read from the page's first start on, whatever the skip. Without, one scan both
-counts everything and keeps the page.
+With current summaries, the counts, where the page starts and the calls themselves come
+from them (no store read). Without, one scan of the store both counts everything and keeps
+the page.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from typing import Final
 
 import numpy as np
 
-from cnvbeacon.query.calls import FULL_BATCH, CallLookup, StartRanges, scan_calls
+from cnvbeacon.query.calls import FULL_BATCH, CallLookup, scan_calls
 from cnvbeacon.query.counts import Counts, Tally, summary_counts
 from cnvbeacon.query.summary import (
     DatasetSummary,
     call_starts,
     key_starts,
     select,
-    start_ranges,
     variant_keys,
 )
+from cnvbeacon.query.summary_calls import summary_calls
 from cnvbeacon.query.variants import Variant, VariantGrouper
 from cnvbeacon.shared.store.client import Database, Document
 
@@ -78,16 +78,6 @@ def page_start(
     return None
 
 
-def summary_ranges(
-    summaries: Mapping[str, DatasetSummary] | None, lookups: Sequence[CallLookup]
-) -> list[StartRanges] | None:
-    """Per lookup, where its matching calls start in each length class (see scan_calls):
-    no store query for the length-class maxima, none for classes without matches."""
-    if summaries is None:
-        return None
-    return [start_ranges(select(summaries, lookup), lookup) for lookup in lookups]
-
-
 async def items(
     db: Database,
     lookups: Sequence[CallLookup],
@@ -99,20 +89,16 @@ async def items(
     tally: Tally | None = None,
     summaries: Mapping[str, DatasetSummary] | None = None,
 ) -> AsyncGenerator[list[Item], None]:
-    """The result's items in order, in batches (each call fed to `tally` if given). With
-    current summaries, only where matching calls start is read."""
+    """The result's items in order, in batches (each call fed to `tally` if given): from
+    current summaries if given, else from the store."""
     grouper = VariantGrouper() if grouping is Grouping.VARIANTS else None
-    ranges = summary_ranges(summaries, lookups)
-    async with aclosing(
-        scan_calls(
-            db,
-            lookups,
-            from_start=from_start,
-            until=until,
-            batch_size=batch_size,
-            ranges=ranges,
+    if summaries is not None:
+        calls = summary_calls(
+            summaries, lookups, from_start=from_start, until=until, batch_size=batch_size
         )
-    ) as batches:
+    else:
+        calls = scan_calls(db, lookups, from_start=from_start, until=until, batch_size=batch_size)
+    async with aclosing(calls) as batches:
         async for batch in batches:
             if tally is not None:
                 tally.add(batch)

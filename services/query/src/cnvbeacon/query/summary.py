@@ -1,12 +1,14 @@
-"""A dataset's calls as compact columns, for exact counts over any window and filter.
+"""A dataset's calls as compact columns: exact counts over any window and filter, and the
+calls themselves.
 
-Counting big ranges on the store is O(n) (count_documents, or reading every call), so each
-dataset has a summary: per chromosome, numpy columns of the fields lookups filter and
-count on (about 60 bytes a call: 2M calls take ~120 MB), sorted by (start, end), with
-string fields as codes. Evaluating a lookup on it is a few vectorised passes over the
-candidate rows, and it gives every count exactly: calls, distinct variants (chromosome,
-start, end, type), biosamples and individuals. It also tells where a page starts, so deep
-pages are read from the store without scanning the calls before them.
+Counting big ranges on the store is O(n) (count_documents, or reading every call), and
+SecantusDB reads ~20-25k documents/s, so a 2 Mb window of 5,000 calls takes ~250 ms to read.
+So each dataset has a summary: per chromosome, numpy columns of every stored call field
+(about 160 bytes a call: 2M calls take ~320 MB), sorted by (start, end, id), with
+repetitive strings as codes and ids as one text buffer. Evaluating a lookup on it is a few
+vectorised passes over the candidate rows; it gives every count exactly (calls, distinct
+variants (chromosome, start, end, type), biosamples, individuals) and renders the matching
+calls as the store would return them (see records), without a store read.
 
 Built from the store by summary_build and kept current by summaries (data_version).
 """
@@ -21,7 +23,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from cnvbeacon.query.calls import CallLookup, StartRanges
+from cnvbeacon.query.calls import CallLookup
 from cnvbeacon.shared.vocabulary import Direction
 
 Int64s = npt.NDArray[np.int64]
@@ -40,22 +42,94 @@ CODED_FIELDS: Final = (
     "sex",
     "population",
     "superpopulation",
+    "assembly",
+    "genotype",
+    "zygosity_id",
+    "filters",  # coded as the names joined by FILTER_SEPARATOR
 )
+FILTER_SEPARATOR: Final = ";"  # separates FILTER names in a VCF, so never part of one
+# Fields of (nearly) unique strings, kept as TextColumns.
+TEXT_FIELDS: Final = ("_id", "vcf_id")
+# Optional numbers, NaN standing for a missing value.
+FLOAT_FIELDS: Final = ("copy_number", "copy_ratio", "quality")
 _POSITION_BITS: Final = 30  # packed variant keys: start << 32 | end << 2 | type (end < 2**30)
 
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     values: tuple[str | None, ...]  # values[0] is None
+    # The values as an object array, so that decoding codes is one take in C.
+    decoder: npt.NDArray[np.object_] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        decoder = np.empty(len(self.values), dtype=np.object_)
+        decoder[:] = self.values
+        object.__setattr__(self, "decoder", decoder)
 
     def codes_of(self, allowed: Iterable[str]) -> Int32s:
         index = {value: code for code, value in enumerate(self.values) if value is not None}
         return np.array([index[v] for v in allowed if v in index], dtype=np.int32)
 
+    def decode(self, codes: Int32s) -> list[str | None]:
+        decoded: list[str | None] = self.decoder[codes].tolist()
+        return decoded
+
+
+@dataclass(frozen=True, slots=True)
+class TextColumn:
+    """Strings as one UTF-8 buffer and offsets (a str object per call would take ~3x the
+    memory); `missing` marks rows without a value."""
+
+    data: bytes
+    offsets: Int64s  # row i is data[offsets[i]:offsets[i + 1]]
+    missing: Bools
+
+    @classmethod
+    def of(cls, values: Sequence[str | None]) -> TextColumn:
+        encoded = [b"" if v is None else v.encode() for v in values]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        missing = np.fromiter((v is None for v in values), dtype=np.bool_, count=len(values))
+        return cls(b"".join(encoded), offsets, missing)
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[TextColumn]) -> TextColumn:
+        offsets = [np.zeros(1, dtype=np.int64)]
+        base = 0
+        for part in parts:
+            offsets.append(part.offsets[1:] + base)
+            base += len(part.data)
+        missing = [p.missing for p in parts] or [np.zeros(0, dtype=np.bool_)]
+        data = b"".join(p.data for p in parts)
+        return cls(data, np.concatenate(offsets), np.concatenate(missing))
+
+    def slice(self, rows: slice) -> TextColumn:
+        first, last = int(self.offsets[rows.start]), int(self.offsets[rows.stop])
+        return TextColumn(
+            self.data[first:last],
+            self.offsets[rows.start : rows.stop + 1] - first,
+            self.missing[rows],
+        )
+
+    def values(self, rows: Rows) -> list[str | None]:
+        data = self.data
+        return [
+            None if missing else data[first:last].decode()
+            for first, last, missing in zip(
+                self.offsets[rows].tolist(),
+                self.offsets[rows + 1].tolist(),
+                self.missing[rows].tolist(),
+                strict=True,
+            )
+        ]
+
+    def __len__(self) -> int:
+        return len(self.missing)
+
 
 @dataclass(frozen=True, slots=True)
 class ChromColumns:
-    """One chromosome's calls of one dataset, sorted by (start, end)."""
+    """One chromosome's calls of one dataset, sorted by (start, end, id)."""
 
     start: Int64s
     end: Int64s
@@ -63,8 +137,11 @@ class ChromColumns:
     length_class: Int8s  # as stored on the call (the overlap index's field)
     variant_type: Int32s  # index into VARIANT_TYPES
     is_pass: Bools
-    copy_number: Floats  # NaN when the call has none
+    copy_number: Floats  # NaN when the call has none (so are the other FLOAT_FIELDS)
+    copy_ratio: Floats
+    quality: Floats
     codes: Mapping[str, Int32s]  # CODED_FIELDS -> codes
+    texts: Mapping[str, TextColumn]  # TEXT_FIELDS -> values
     longest: int
     # Distinct variants: their packed (start, end, type) keys, sorted, and each row's index
     # into them, so that counting a selection's variants is linear.
@@ -101,7 +178,7 @@ class DatasetSummary:
         return sum(len(columns) for columns in self.chroms.values())
 
     def select(self, lookup: CallLookup) -> Rows:
-        """Rows of chroms[lookup.chrom] matching the lookup, in (start, end) order."""
+        """Rows of chroms[lookup.chrom] matching the lookup, in (start, end, id) order."""
         columns = self.chroms.get(lookup.chrom)
         if columns is None:
             return np.empty(0, dtype=np.intp)
@@ -130,21 +207,6 @@ class DatasetSummary:
                 mask &= self._among(columns, name, allowed, part)
         return np.flatnonzero(mask) + int(first)
 
-    def start_ranges(self, lookup: CallLookup, rows: Rows) -> StartRanges:
-        """For each length class with matching rows: [first, last + 1) of their starts, so
-        that the store is read only where matching calls start."""
-        columns = self.chroms[lookup.chrom]
-        classes = columns.length_class[rows]
-        starts = columns.start[rows]
-        ranges: dict[tuple[str, int], tuple[int, int]] = {}
-        for length_class in np.unique(classes).tolist():
-            of_class = starts[classes == length_class]
-            ranges[(self.dataset_id, int(length_class))] = (
-                int(of_class.min()),
-                int(of_class.max()) + 1,
-            )
-        return ranges
-
     def _among(
         self, columns: ChromColumns, name: str, allowed: Iterable[str], part: slice
     ) -> Bools:
@@ -170,13 +232,6 @@ def select(summaries: Mapping[str, DatasetSummary], lookup: CallLookup) -> list[
         for d in lookup.dataset_ids
         if lookup.chrom in summaries[d].chroms
     ]
-
-
-def start_ranges(selections: Sequence[Selection], lookup: CallLookup) -> StartRanges:
-    ranges: dict[tuple[str, int], tuple[int, int]] = {}
-    for selection in selections:
-        ranges.update(selection.summary.start_ranges(lookup, selection.rows))
-    return ranges
 
 
 def variant_keys(selections: Sequence[Selection]) -> Int64s:

@@ -1,7 +1,7 @@
-"""Building a dataset's count summary from its stored calls (one pass over them).
+"""Building a dataset's summary from its stored calls (one pass over them).
 
-The pass reads every call of the dataset on its assembly's chromosomes (~25k calls/s on
-SecantusDB: about 80 s for 2M calls), in bounded index range scans, in the background.
+The pass reads every call of the dataset on its assembly's chromosomes (~20k calls/s on
+SecantusDB: about 100 s for 2M calls), in bounded index range scans, in the background.
 A build is thrown away when the dataset changed while it ran (data_version bumped, or a
 job started), because the columns would then mix two states of the data.
 """
@@ -20,9 +20,13 @@ import numpy as np
 from cnvbeacon.query.datasets import calls_may_have_changed, read_datasets
 from cnvbeacon.query.summary import (
     CODED_FIELDS,
+    FILTER_SEPARATOR,
+    FLOAT_FIELDS,
+    TEXT_FIELDS,
     VARIANT_TYPES,
     ChromColumns,
     DatasetSummary,
+    TextColumn,
     Vocabulary,
     fits_packed_keys,
 )
@@ -42,11 +46,12 @@ _PROJECTION: Final = dict.fromkeys(
         "length_class",
         "variant_type",
         "is_pass",
-        "copy_number",
+        *FLOAT_FIELDS,
         *CODED_FIELDS,
+        *TEXT_FIELDS,
     ),
     1,
-) | {"_id": 0}
+)
 _READ_BATCH: Final = 5000
 _START_STEP: Final = 10_000_000
 # Clocks of the query service and the ingest workers may differ by this much.
@@ -63,14 +68,19 @@ class _ChromBuilder:
         self.length_class = array("b")
         self.variant_type = array("i")
         self.is_pass = array("b")
-        self.copy_number = array("d")
+        self.floats = {name: array("d") for name in FLOAT_FIELDS}
         self.codes = {field: array("i") for field in CODED_FIELDS}
+        self.texts: dict[str, list[str | None]] = {name: [] for name in TEXT_FIELDS}
 
     def finish(self) -> ChromColumns:
         start = np.frombuffer(self.start, dtype=np.int64)
         end = np.frombuffer(self.end, dtype=np.int64)
-        order = np.lexsort((end, start))
+        # Byte order of UTF-8 is code point order, so this sorts ids as Python compares them.
+        ids = np.array([str(i).encode() for i in self.texts["_id"]], dtype=bytes)
+        order = np.lexsort((ids, end, start))
         length = np.frombuffer(self.length, dtype=np.int64)[order]
+        floats = {n: np.frombuffer(a, dtype=np.float64)[order] for n, a in self.floats.items()}
+        listed = order.tolist()
         return ChromColumns(
             start=start[order],
             end=end[order],
@@ -78,8 +88,11 @@ class _ChromBuilder:
             length_class=np.frombuffer(self.length_class, dtype=np.int8)[order],
             variant_type=np.frombuffer(self.variant_type, dtype=np.int32)[order],
             is_pass=np.frombuffer(self.is_pass, dtype=np.int8)[order].astype(np.bool_),
-            copy_number=np.frombuffer(self.copy_number, dtype=np.float64)[order],
+            copy_number=floats["copy_number"],
+            copy_ratio=floats["copy_ratio"],
+            quality=floats["quality"],
             codes={f: np.frombuffer(c, dtype=np.int32)[order] for f, c in self.codes.items()},
+            texts={n: TextColumn.of([v[i] for i in listed]) for n, v in self.texts.items()},
             longest=int(length.max()) if len(length) else 0,
         )
 
@@ -96,6 +109,13 @@ class _Coder:
 
     def vocabulary(self) -> Vocabulary:
         return Vocabulary(tuple(self.codes))
+
+
+def coded_value(call: Document, field: str) -> str | None:
+    value = call.get(field)
+    if field == "filters" and value is not None:
+        return FILTER_SEPARATOR.join(value)
+    return value
 
 
 async def _calls(db: Database, dataset_id: str, assembly: str) -> AsyncIterator[Document]:
@@ -141,10 +161,13 @@ async def build_summary(db: Database, dataset_id: str) -> DatasetSummary | None:
         chrom.length_class.append(call["length_class"])
         chrom.variant_type.append(types[call["variant_type"]])
         chrom.is_pass.append(1 if call["is_pass"] else 0)
-        copy_number = call.get("copy_number")
-        chrom.copy_number.append(np.nan if copy_number is None else copy_number)
+        for name, floats in chrom.floats.items():
+            value = call.get(name)
+            floats.append(np.nan if value is None else value)
         for field, coder in coders.items():
-            chrom.codes[field].append(coder.code(call.get(field)))
+            chrom.codes[field].append(coder.code(coded_value(call, field)))
+        for name, texts in chrom.texts.items():
+            texts.append(call.get(name))
     after = await read_datasets(db)
     if (
         dataset_id not in after

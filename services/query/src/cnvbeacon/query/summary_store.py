@@ -9,11 +9,18 @@ from typing import Any, Final
 import numpy as np
 from bson import Binary
 
-from cnvbeacon.query.summary import CODED_FIELDS, ChromColumns, DatasetSummary, Vocabulary
+from cnvbeacon.query.summary import (
+    CODED_FIELDS,
+    TEXT_FIELDS,
+    ChromColumns,
+    DatasetSummary,
+    TextColumn,
+    Vocabulary,
+)
 from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.store.collections import COUNT_SUMMARIES
 
-PART_ROWS: Final = 100_000
+PART_ROWS: Final = 40_000  # ~7 MB a part (ids included)
 _COLUMNS: Final = (
     "start",
     "end",
@@ -22,6 +29,8 @@ _COLUMNS: Final = (
     "variant_type",
     "is_pass",
     "copy_number",
+    "copy_ratio",
+    "quality",
 )
 
 
@@ -41,6 +50,18 @@ def _unpack(packed: dict[str, Any]) -> np.ndarray[Any, Any]:
     return np.frombuffer(packed["data"], dtype=np.dtype(packed["dtype"]))
 
 
+def _pack_text(column: TextColumn) -> dict[str, Any]:
+    return {
+        "data": Binary(column.data),
+        "offsets": _pack(column.offsets),
+        "missing": _pack(column.missing),
+    }
+
+
+def _unpack_text(packed: dict[str, Any]) -> TextColumn:
+    return TextColumn(bytes(packed["data"]), _unpack(packed["offsets"]), _unpack(packed["missing"]))
+
+
 async def save_summary(db: Database, summary: DatasetSummary) -> None:
     dataset_id, version = summary.dataset_id, summary.data_version
     collection = db[COUNT_SUMMARIES]
@@ -49,12 +70,13 @@ async def save_summary(db: Database, summary: DatasetSummary) -> None:
         parts = max(1, -(-len(columns) // PART_ROWS))
         chroms[chrom] = {"parts": parts, "longest": columns.longest}
         for part in range(parts):
-            rows = slice(part * PART_ROWS, (part + 1) * PART_ROWS)
+            rows = slice(part * PART_ROWS, min((part + 1) * PART_ROWS, len(columns)))
             document: Document = {
                 "dataset_id": dataset_id,
                 "data_version": version,
                 "columns": {name: _pack(getattr(columns, name)[rows]) for name in _COLUMNS},
                 "codes": {f: _pack(columns.codes[f][rows]) for f in CODED_FIELDS},
+                "texts": {n: _pack_text(columns.texts[n].slice(rows)) for n in TEXT_FIELDS},
             }
             part_id = _part_id(dataset_id, version, chrom, part)
             await collection.replace_one({"_id": part_id}, document, upsert=True)
@@ -83,13 +105,22 @@ async def load_summary(db: Database, dataset_id: str, version: int) -> DatasetSu
         if len(parts) != len(ids):
             return None
         ordered = [parts[i] for i in ids]
-        if any(set(p["columns"]) != set(_COLUMNS) for p in ordered):
+        if any(
+            set(p["columns"]) != set(_COLUMNS)
+            or set(p["codes"]) != set(CODED_FIELDS)
+            or set(p.get("texts", ())) != set(TEXT_FIELDS)
+            for p in ordered
+        ):
             return None  # written by another version of this service: rebuild
         joined = {
             name: np.concatenate([_unpack(p["columns"][name]) for p in ordered])
             for name in _COLUMNS
         }
         codes = {f: np.concatenate([_unpack(p["codes"][f]) for p in ordered]) for f in CODED_FIELDS}
-        chroms[chrom] = ChromColumns(**joined, codes=codes, longest=layout["longest"])
+        texts = {
+            n: TextColumn.concatenate([_unpack_text(p["texts"][n]) for p in ordered])
+            for n in TEXT_FIELDS
+        }
+        chroms[chrom] = ChromColumns(**joined, codes=codes, texts=texts, longest=layout["longest"])
     vocabularies = {f: Vocabulary(tuple(v)) for f, v in manifest["vocabularies"].items()}
     return DatasetSummary(dataset_id, version, manifest["read_from"], chroms, vocabularies)
