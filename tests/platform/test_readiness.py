@@ -40,6 +40,7 @@ async def test_readiness_follows_store_and_broker(backends_env: Backends) -> Non
             "amqp_namespace": backends_env.namespace,
             "readiness_timeout_s": 1.5,
             "log_json": False,
+            "admin_token": "secret",
         }
     )
     async with serve(create_app(settings)) as url, ClientSession() as session:
@@ -63,6 +64,15 @@ async def test_readiness_follows_store_and_broker(backends_env: Backends) -> Non
             code, checks = await status()
             assert code == 503
             assert checks[check] != "ok"
+            if check == "mongodb":  # a write meeting the outage: 503 with a message, no 500
+                async with session.post(
+                    f"{url}/individuals",
+                    params={"dataset": "ds"},
+                    data=b"sample\tsex\nHG00096\tmale\n",
+                    headers={"Authorization": "Bearer secret"},
+                ) as response:
+                    assert response.status == 503
+                    assert "store is unavailable" in (await response.json())["error"]["message"]
             # Liveness is not readiness: the process itself is fine.
             async with session.get(f"{url}/healthz") as response:
                 assert response.status == 200

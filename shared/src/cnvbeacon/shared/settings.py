@@ -27,6 +27,9 @@ class ServiceSettings(BaseSettings):
     mongodb_database: str = "cnvbeacon"
     # Server selection timeout: how long a store call waits for an unreachable server.
     mongodb_timeout_ms: int = Field(default=3000, ge=100)
+    # The driver's retryable writes (its default; the ingest service turns them off, see
+    # IngestSettings).
+    mongodb_retry_writes: bool = True
     amqp_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5672/",
         validation_alias=AliasChoices("CNVB_AMQP_URL", "AMQP_URL"),

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
+from pymongo.errors import ConnectionFailure
 
 from cnvbeacon.ingest import call_writer, keys
 from cnvbeacon.ingest.manifest import ManifestError, ManifestRow, parse_manifest
@@ -57,6 +58,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_response(413, str(error))
     except QueueUnavailableError as error:
         return error_response(503, f"the job queue is unavailable: {error}")
+    except ConnectionFailure as error:
+        return error_response(503, f"the store is unavailable, try again: {error}")
     except web.HTTPException as error:
         if error.status < 400:
             raise

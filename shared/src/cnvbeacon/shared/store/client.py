@@ -23,6 +23,7 @@ def open_client(settings: ServiceSettings) -> MongoClient:
         connectTimeoutMS=settings.mongodb_timeout_ms,
         tz_aware=True,
         appname="cnvbeacon",
+        retryWrites=settings.mongodb_retry_writes,
     )
 
 
