@@ -9,7 +9,7 @@ Genome-wide lookups are one lookup per chromosome, scanned one after the other.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -180,6 +180,17 @@ async def _merge(streams: list[_Stream], accept: Predicate) -> AsyncGenerator[li
         yield pending
 
 
+def lookup_bounds(
+    lookups: Sequence[CallLookup], from_start: tuple[int, int], until: tuple[int, int] | None
+) -> Iterator[tuple[CallLookup, int, int | None]]:
+    """The lookups a (from_start, until) slice of the result touches, each with the starts
+    to read in it: [from, until) (until None: to the end). See scan_calls."""
+    first, start = from_start
+    last, stop = until if until is not None else (len(lookups) - 1, None)
+    for index in range(first, min(last + 1, len(lookups))):
+        yield lookups[index], start if index == first else 0, stop if index == last else None
+
+
 async def scan_calls(
     db: Database,
     lookups: Sequence[CallLookup],
@@ -196,16 +207,9 @@ async def scan_calls(
     until=(j, u) stops after the j-th lookup and, in it, before calls starting at u.
     batch_size bounds memory: at most one batch per scanned length class is held.
     """
-    first, start = from_start
-    last, stop = until if until is not None else (len(lookups) - 1, None)
-    for index in range(first, min(last + 1, len(lookups))):
+    for lookup, from_position, until_position in lookup_bounds(lookups, from_start, until):
         async for batch in _scan_one(
-            db,
-            lookups[index],
-            projection or CALL_PROJECTION,
-            start if index == first else 0,
-            stop if index == last else None,
-            batch_size,
+            db, lookup, projection or CALL_PROJECTION, from_position, until_position, batch_size
         ):
             yield batch
 

@@ -8,7 +8,7 @@ So each dataset has a summary: per chromosome, numpy columns of every stored cal
 repetitive strings as codes and ids as one text buffer. Evaluating a lookup on it is a few
 vectorised passes over the candidate rows; it gives every count exactly (calls, distinct
 variants (chromosome, start, end, type), biosamples, individuals) and renders the matching
-calls as the store would return them (see records), without a store read.
+calls as the store would return them (see summary_calls), without a store read.
 
 Built from the store by summary_build and kept current by summaries (data_version).
 """
@@ -122,9 +122,6 @@ class TextColumn:
                 strict=True,
             )
         ]
-
-    def __len__(self) -> int:
-        return len(self.missing)
 
 
 @dataclass(frozen=True, slots=True)

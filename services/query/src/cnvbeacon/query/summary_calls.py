@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from cnvbeacon.query.calls import CallLookup
+from cnvbeacon.query.calls import CallLookup, lookup_bounds
 from cnvbeacon.query.summary import (
     CODED_FIELDS,
     FILTER_SEPARATOR,
@@ -112,13 +112,9 @@ async def summary_calls(
 ) -> AsyncGenerator[list[Document], None]:
     """Every call matching the lookups, in batches, as scan_calls yields them (same
     arguments, same documents, same order)."""
-    first, start = from_start
-    last, stop = until if until is not None else (len(lookups) - 1, None)
-    for index in range(first, min(last + 1, len(lookups))):
-        selections = select(summaries, lookups[index])
-        which, rows = _ordered(
-            selections, start if index == first else 0, stop if index == last else None
-        )
+    for lookup, from_position, until_position in lookup_bounds(lookups, from_start, until):
+        selections = select(summaries, lookup)
+        which, rows = _ordered(selections, from_position, until_position)
         for begin in range(0, len(rows), batch_size):
             part = slice(begin, begin + batch_size)
             part_which, part_rows = which[part], rows[part]
