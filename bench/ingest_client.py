@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-POLL_INTERVAL_S = 1.0  # finish times come from the jobs, so polling only costs the store
+POLL_INTERVAL_S = 2.0  # finish times come from the jobs, so polling only costs the store
 
 
 class IngestError(RuntimeError):

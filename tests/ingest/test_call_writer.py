@@ -57,6 +57,20 @@ async def test_a_newer_file_replaces_only_its_biosamples_calls(database: Databas
         assert plan["executionStats"]["totalDocsExamined"] <= 20, plan["executionStats"]
 
 
+async def test_the_other_digest_ranges_select_exactly_every_other_digest(
+    database: Database,
+) -> None:
+    await ensure_indexes(database)
+    digests = ["a", "ne", "new", "new\x00", "new\x01", "newa", "nex", "z", "\U0001f600"]
+    for digest in digests:
+        await call_writer.insert_calls(database, "d", calls("S1", digest, 2))
+    found: list[str] = []
+    for other_digests in call_writer.superseded_digest_ranges("new"):
+        query = {"dataset_id": "d", "biosample_id": "S1", "file_digest": other_digests}
+        found += [doc["file_digest"] async for doc in database[CALLS].find(query)]
+    assert sorted(found) == sorted(2 * [digest for digest in digests if digest != "new"])
+
+
 async def test_calls_get_their_individuals_attributes_and_late_changes(database: Database) -> None:
     await ensure_indexes(database)
     await call_writer.upsert_individuals(

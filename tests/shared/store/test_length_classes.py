@@ -20,3 +20,21 @@ async def test_maxima_grow_and_never_shrink(database: Database) -> None:
         "other": {3: 1000},
     }
     assert await length_classes.maxima_for(database, ["d"], "2") == {"d": {4: 20000}}
+
+
+async def test_known_maxima_skip_what_is_stored_and_still_raise_what_grows(
+    database: Database,
+) -> None:
+    known = length_classes.KnownMaxima()
+    await length_classes.raise_maxima(database, "d", {("1", 3): 5000}, known)
+    # Stored behind the writer's back (another worker): a covered batch does not look.
+    await database["length_class_max"].update_one({"_id": "d|1|3"}, {"$set": {"max_length": 7000}})
+    await length_classes.raise_maxima(database, "d", {("1", 3): 4000}, known)
+    assert await length_classes.maxima_for(database, ["d"], "1") == {"d": {3: 7000}}
+    # A longer call than the writer knows of is written, never lowering the stored value.
+    await length_classes.raise_maxima(database, "d", {("1", 3): 6000, ("1", 4): 20000}, known)
+    assert await length_classes.maxima_for(database, ["d"], "1") == {"d": {3: 7000, 4: 20000}}
+    # ...and the writer learnt both the stored value and its own.
+    assert known.covers({"d|1|3": 7000, "d|1|4": 20000})
+    assert not known.covers({"d|1|3": 7001})
+    assert not known.covers({"d|2|3": 1})

@@ -18,11 +18,17 @@ DUPLICATE_KEY = 11000
 INDIVIDUAL_ATTRIBUTES = ("individual_id", "sex", "population", "superpopulation")
 
 
-async def insert_calls(db: Database, dataset_id: str, calls: Sequence[dict[str, Any]]) -> int:
+async def insert_calls(
+    db: Database,
+    dataset_id: str,
+    calls: Sequence[dict[str, Any]],
+    known_maxima: length_classes.KnownMaxima | None = None,
+) -> int:
     """Insert a batch; calls already stored (same deterministic id) are left as they are.
 
     Returns how many were new. Call ids are derived from the file's digest and line, so
-    a retried job or a resubmitted file inserts nothing twice.
+    a retried job or a resubmitted file inserts nothing twice. A long-lived writer passes
+    its ``known_maxima`` to save re-reading the length maxima for every batch.
     """
     if not calls:
         return 0
@@ -31,7 +37,7 @@ async def insert_calls(db: Database, dataset_id: str, calls: Sequence[dict[str, 
         key = (call["chrom"], call["length_class"])
         if call["length"] > maxima.get(key, 0):
             maxima[key] = call["length"]
-    await length_classes.raise_maxima(db, dataset_id, maxima)
+    await length_classes.raise_maxima(db, dataset_id, maxima, known_maxima)
     try:
         result = await db[CALLS].insert_many(calls, ordered=False)
     except BulkWriteError as error:
@@ -69,8 +75,14 @@ async def remove_superseded(
 
 
 def superseded_digest_ranges(file_digest: str) -> tuple[dict[str, str], dict[str, str]]:
-    """Every digest but this one, as two index-friendly ranges."""
-    return {"$lt": file_digest}, {"$gt": file_digest}
+    """Every digest but this one, as two index-friendly ranges.
+
+    The upper range starts at the least string above the digest (the digest plus NUL)
+    rather than saying `$gt`: the two select the same strings, but SecantusDB starts a
+    `$gt` scan at the digest and steps over each of the file's own index entries (12 ms
+    for 600 calls), while an inclusive bound is one seek (2 ms).
+    """
+    return {"$lt": file_digest}, {"$gte": file_digest + "\x00"}
 
 
 async def dataset_is_synthetic(db: Database, dataset_id: str) -> bool | None:

@@ -33,11 +33,16 @@ from cnvbeacon.ingest.uploads import UploadStore
 from cnvbeacon.shared import logs
 from cnvbeacon.shared.messaging import ANALYSIS_ROUTING_KEY, DELIVERY_LIMIT, Publisher
 from cnvbeacon.shared.models import Job, JobCounts, JobError, JobState
+from cnvbeacon.shared.store import length_classes
 from cnvbeacon.shared.store.client import Database
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL_S = 0.5
+# Live progress: events (for progress bars) twice a second; the job document, which
+# status requests read, less often, since each write costs the store (most files take
+# well under this, and their document is written once, when they finish).
+PROGRESS_EVENT_INTERVAL_S = 0.5
+PROGRESS_RECORD_INTERVAL_S = 2.0
 MAX_RETRY_DELAY_S = 30.0
 # Parsed batches waiting for the writer; bounds memory whatever the file size.
 PIPELINE_DEPTH = 2
@@ -113,6 +118,10 @@ class IngestWorker:
         self._uploads = UploadStore(db)
         self._publisher = publisher
         self._settings = settings
+        # What this worker has learnt of the store, valid for its lifetime because it only
+        # grows: length maxima, and the kind (real or synthetic) of datasets that exist.
+        self._known_maxima = length_classes.KnownMaxima()
+        self._dataset_kinds: dict[str, bool] = {}
 
     async def handle(self, message: AbstractIncomingMessage) -> None:
         """Process one job message; always ends in exactly one ack, nack or reject."""
@@ -238,17 +247,20 @@ class IngestWorker:
         producer = loop.run_in_executor(None, _produce, iter(reader), queue, loop, stop)
         biosamples: set[str] = set()
         counts = JobCounts()
-        last_progress = time.monotonic()
+        last_event = last_record = time.monotonic()
         try:
             while (item := await queue.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                await call_writer.insert_calls(self._db, job.dataset_id, item)
+                await call_writer.insert_calls(self._db, job.dataset_id, item, self._known_maxima)
                 biosamples.update(call["biosample_id"] for call in item)
                 counts = self._counts(reader)
-                if time.monotonic() - last_progress >= PROGRESS_INTERVAL_S:
-                    last_progress = time.monotonic()
+                now = time.monotonic()
+                if now - last_record >= PROGRESS_RECORD_INTERVAL_S:
+                    last_record = now
                     await self._jobs.record_progress(job.id, counts)
+                if now - last_event >= PROGRESS_EVENT_INTERVAL_S:
+                    last_event = now
                     await self._publisher.publish_event(
                         f"job.{job.id}.progress",
                         job_event(job, JobState.RUNNING, counts, fraction=reader.fraction_read),
@@ -265,8 +277,13 @@ class IngestWorker:
 
     async def _check_dataset_kind(self, job: Job, reader: vcf.VcfReader) -> None:
         """Synthetic and real data never share a dataset (a file says it is synthetic in its
-        header); the first file decides what the dataset is."""
-        held = await call_writer.dataset_is_synthetic(self._db, job.dataset_id)
+        header); the first file decides what the dataset is, for good (datasets are never
+        deleted), so a worker asks the store only until the dataset exists."""
+        held = self._dataset_kinds.get(job.dataset_id)
+        if held is None:
+            held = await call_writer.dataset_is_synthetic(self._db, job.dataset_id)
+            if held is not None:
+                self._dataset_kinds[job.dataset_id] = held
         synthetic = reader.header.synthetic
         if held is None or held == synthetic:
             return
