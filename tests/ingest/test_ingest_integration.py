@@ -125,16 +125,20 @@ async def test_synthetic_and_real_files_never_share_a_dataset(
         assert (await wait_for_job(session, ingest_url, first))["state"] == "succeeded"
         real = await submit_file(session, ingest_url, HG00096_VCF, dataset="syn")
         refused = await wait_for_job(session, ingest_url, real)
+        # Again, once the worker has learnt the dataset's kind (it asks the store no more).
+        again = await submit_file(session, ingest_url, HG00096_VCF, dataset="syn")
+        refused_again = await wait_for_job(session, ingest_url, again)
         # The other way round: a synthetic file into a dataset of real data.
         real_first = await submit_file(session, ingest_url, HG00096_VCF, dataset="real")
         assert (await wait_for_job(session, ingest_url, real_first))["state"] == "succeeded"
         late = await submit_file(session, ingest_url, synthetic, dataset="real")
         refused_too = await wait_for_job(session, ingest_url, late)
-    for job in (refused, refused_too):
+    for job in (refused, refused_again, refused_too):
         assert job["state"] == "failed"
         assert job["attempts"] == 1
         assert "never mixed" in job["error"]["message"]
     assert "holds synthetic data" in refused["error"]["message"]
+    assert "holds synthetic data" in refused_again["error"]["message"]
     assert "holds real data" in refused_too["error"]["message"]
     datasets = {d["_id"]: d["synthetic"] async for d in database[DATASETS].find()}
     assert datasets == {"syn": True, "real": False}
