@@ -11,7 +11,9 @@ PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 install: $(STAMP)
 
-$(STAMP): constraints.txt requirements-dev.in $(PYPROJECTS)
+# The ingest service's C extension is rebuilt (in place, by the editable install) when its
+# source changes.
+$(STAMP): constraints.txt requirements-dev.in $(PYPROJECTS) services/ingest/src/cnvbeacon/ingest/_record_scan.c
 	bash deploy/local/bootstrap.sh "$(PYTHON)" "$(VENV)"
 	$(BIN)/pip install -q -c constraints.txt -r requirements-dev.in \
 	  $(foreach p,$(PACKAGES),-e $(p)) --config-settings editable_mode=compat

@@ -6,7 +6,8 @@ directory, BGZF-compressed, then times:
 * pysam.VariantFile plain iteration (htslib parsing, no field access),
 * pysam.VariantFile with the field access a document needs (POS, END, ALT, ID, FILTER, GT, CN, SM),
 * cnvbeacon.ingest.vcf.read_vcf: bytes to finished call documents (digest given, as the
-  worker does), in batches of the default size and of 5000.
+  worker does), in batches of the default size and of 5000, and with the reference Python
+  path alone (compiled=False).
 
 Usage: .venv/bin/python bench/bench_parse.py [--records N] [--runs 3]
 """
@@ -108,9 +109,14 @@ def pysam_fields(path: Path) -> int:
     return count
 
 
-def ours(path: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
+def ours(path: Path, batch_size: int = DEFAULT_BATCH_SIZE, compiled: bool = True) -> int:
     reader = read_vcf(
-        path, dataset_id="bench", job_id="bench", file_digest="0" * 64, batch_size=batch_size
+        path,
+        dataset_id="bench",
+        job_id="bench",
+        file_digest="0" * 64,
+        batch_size=batch_size,
+        compiled=compiled,
     )
     for _ in reader:
         pass
@@ -119,6 +125,10 @@ def ours(path: Path, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
 
 def ours_batches_of_5000(path: Path) -> int:
     return ours(path, batch_size=5000)
+
+
+def ours_reference(path: Path) -> int:
+    return ours(path, compiled=False)
 
 
 def median_rate(run: Callable[[Path], int], path: Path, runs: int) -> tuple[float, int]:
@@ -146,6 +156,7 @@ def main() -> None:
             ("pysam.VariantFile, fields a document needs", pysam_fields),
             (f"cnvbeacon read_vcf to documents, batch {DEFAULT_BATCH_SIZE}", ours),
             ("cnvbeacon read_vcf to documents, batch 5000", ours_batches_of_5000),
+            ("cnvbeacon read_vcf, reference Python path", ours_reference),
         ):
             rate, count = median_rate(run, path, args.runs)
             print(f"{label:50s} {count:>8d} records  {rate:>10,.0f} records/s")

@@ -1,7 +1,8 @@
 """Ingest: parsing and storing against their floors, and end to end through the queue.
 
 * parse floor: pysam.VariantFile iterating the first ``floor_files`` files (htslib);
-* ours: cnvbeacon.ingest.vcf.read_vcf turning the same files into call documents;
+* ours: cnvbeacon.ingest.vcf.read_vcf turning the same files into call documents (the
+  compiled record scanner, as the worker runs it, and the reference Python code alone);
 * store floor: insert_many of exactly those documents into a collection with the calls
   collection's indexes, in the run's database (dropped between runs);
 * end to end: the cohort's manifest submitted in consecutive batches to the ingest API
@@ -68,11 +69,19 @@ def pysam_records(paths: Sequence[Path]) -> int:
 
 
 def _readers(
-    paths: Sequence[Path], rows: Sequence[dict[str, str]], dataset_id: str, job_id: str
+    paths: Sequence[Path],
+    rows: Sequence[dict[str, str]],
+    dataset_id: str,
+    job_id: str,
+    compiled: bool = True,
 ) -> Iterator[VcfReader]:
     for path, row in zip(paths, rows, strict=True):
         yield read_vcf(
-            path, dataset_id=dataset_id, job_id=job_id, sample_metadata=sample_metadata(row)
+            path,
+            dataset_id=dataset_id,
+            job_id=job_id,
+            sample_metadata=sample_metadata(row),
+            compiled=compiled,
         )
 
 
@@ -87,11 +96,13 @@ def parse_documents(
     return documents
 
 
-def parsed_records(paths: Sequence[Path], rows: Sequence[dict[str, str]]) -> int:
+def parsed_records(
+    paths: Sequence[Path], rows: Sequence[dict[str, str]], compiled: bool = True
+) -> int:
     """Parse to documents as the worker does: each batch is handed on and dropped (keeping
     every document alive would time the garbage collector walking them, not the parser)."""
     records = 0
-    for reader in _readers(paths, rows, "bench-parse", "bench-parse"):
+    for reader in _readers(paths, rows, "bench-parse", "bench-parse", compiled):
         for _ in reader:
             pass
         records += reader.stats.records_read
@@ -158,20 +169,23 @@ class StoreFloor:
 
 def _parse_rates(
     paths: Sequence[Path], rows: Sequence[dict[str, str]], repeats: int
-) -> tuple[Repeated, Repeated]:
-    """pysam and read_vcf over the same files, alternating, so both see the same load."""
+) -> tuple[Repeated, Repeated, Repeated]:
+    """pysam, read_vcf and read_vcf's reference Python path over the same files, alternating,
+    so all see the same load."""
     floor: list[float] = []
     ours: list[float] = []
+    reference: list[float] = []
     runs: tuple[tuple[list[float], Callable[[], int]], ...] = (
         (floor, partial(pysam_records, paths)),
         (ours, partial(parsed_records, paths, rows)),
+        (reference, partial(parsed_records, paths, rows, compiled=False)),
     )
     for _ in range(repeats):
         for rates, run in runs:
             started = time.perf_counter()
             records = run()
             rates.append(records / (time.perf_counter() - started))
-    return Repeated(tuple(floor), 0), Repeated(tuple(ours), 0)
+    return Repeated(tuple(floor), 0), Repeated(tuple(ours), 0), Repeated(tuple(reference), 0)
 
 
 async def run_section(context: BenchContext) -> list[Figure]:
@@ -181,7 +195,7 @@ async def run_section(context: BenchContext) -> list[Figure]:
     floor_rows, floor_paths = rows[: options.floor_files], paths[: options.floor_files]
     scope = f"{len(floor_paths)} files per run, alternating with the floor"
 
-    pysam_rate, ours = await asyncio.to_thread(
+    pysam_rate, ours, reference = await asyncio.to_thread(
         _parse_rates, floor_paths, floor_rows, options.repeats
     )
     documents = await asyncio.to_thread(
@@ -209,7 +223,17 @@ async def run_section(context: BenchContext) -> list[Figure]:
             floor=parse_floor.key,
             runs=ours.runs,
             spread=ours.spread,
-            note=scope,
+            note=f"{scope}; compiled record scanner, as the worker runs it",
+        ),
+        Figure(
+            SECTION,
+            "parse to call documents: reference Python path",
+            reference.median,
+            "records/s",
+            floor=parse_floor.key,
+            runs=reference.runs,
+            spread=reference.spread,
+            note=f"{scope}; read_vcf(compiled=False), the compiled scanner's reference",
         ),
     ]
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3600)) as session:

@@ -8,7 +8,7 @@ import pickle
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,17 @@ def summary(call: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+@pytest.fixture(scope="module", autouse=True, params=["compiled", "reference"])
+def parser_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every rule here must hold for the compiled scanner and for the reference Python code
+    (read_vcf's default ``compiled=True`` switched off for the second run)."""
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "reference":
+            assert read_vcf.__kwdefaults__ is not None
+            patch.setitem(read_vcf.__kwdefaults__, "compiled", False)
+        yield request.param
+
+
 def write_vcf(tmp_path: Path, body: str, header: str = MINIMAL_HEADER) -> Path:
     path = tmp_path / "inline.vcf"
     path.write_text(header + body)
@@ -81,7 +92,7 @@ def write_vcf(tmp_path: Path, body: str, header: str = MINIMAL_HEADER) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hg00096() -> tuple[VcfReader, list[dict[str, Any]]]:
+def hg00096(parser_path: str) -> tuple[VcfReader, list[dict[str, Any]]]:
     return parse(HG00096_VCF)
 
 

@@ -44,16 +44,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from cnvbeacon.ingest._record_scan import RecordScanner
 from cnvbeacon.ingest.assemblies import (
     CHROMOSOME_LENGTHS,
     PRIMARY_CHROMOSOMES,
+    PSEUDOAUTOSOMAL_REGIONS,
     in_pseudoautosomal_region,
     normalise_assembly,
     normalise_chromosome,
 )
 from cnvbeacon.ingest.vcf_header import VcfHeader, read_header
 from cnvbeacon.ingest.vcf_source import TextLines, VcfFormatError, sha256_of_file
-from cnvbeacon.shared.intervals import length_class
+from cnvbeacon.shared.intervals import MAX_LENGTH_CLASS, length_class
 from cnvbeacon.shared.models import CnvCall, Sex
 from cnvbeacon.shared.vocabulary import (
     HEMIZYGOUS,
@@ -148,6 +150,8 @@ class _Contig(NamedTuple):
     chrom: str
     length: int | None
     sex_chromosome: bool  # X or Y: the baseline depends on sex and PARs
+    # Of this chromosome in the reader's assembly (for the compiled scanner).
+    pseudoautosomal_regions: tuple[tuple[int, int], ...]
 
 
 class SampleInfo(NamedTuple):
@@ -199,6 +203,7 @@ def read_vcf(
     file_digest: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     display_name: str | None = None,
+    compiled: bool = True,
 ) -> VcfReader:
     """Open a CNV VCF (plain, gzip or BGZF) and read its header.
 
@@ -206,7 +211,8 @@ def read_vcf(
     lengths. ``sample_metadata`` maps sample column names to dicts with any of
     ``individual_id``, ``sex``, ``population``, ``superpopulation``. ``file_digest`` is the
     sha256 hex of the raw file; computed here if not given. ``display_name`` names the file in
-    errors (default: the file name). Raises VcfFormatError for unreadable files and headers.
+    errors (default: the file name). ``compiled=False`` parses with the reference Python code
+    only (for tests that compare both). Raises VcfFormatError for unreadable files and headers.
     """
     file_path = Path(path)
     name = display_name or file_path.name
@@ -227,6 +233,7 @@ def read_vcf(
         file_digest=file_digest or sha256_of_file(file_path),
         batch_size=batch_size,
         file_size=file_path.stat().st_size,
+        compiled=compiled,
     )
 
 
@@ -409,6 +416,7 @@ class VcfReader:
         file_digest: str,
         batch_size: int,
         file_size: int,
+        compiled: bool = True,
     ) -> None:
         self._source = source
         # The rest of the pass that read the header: the first iteration continues it.
@@ -421,6 +429,7 @@ class VcfReader:
         self.file_digest = file_digest
         self.batch_size = batch_size
         self._file_size = file_size
+        self._compiled = compiled
         self._id_prefix = f"{dataset_id}:{file_digest[:16]}:"
         self.stats = ParseStats()
         # Caches of parsed column values; all but the contig one are capped in size because
@@ -487,8 +496,7 @@ class VcfReader:
         batch: list[dict[str, Any]] = []
         batch_size = self.batch_size
         header_lines = self.header.line_count
-        column_count = self.header.column_count
-        record_calls = self._record_calls
+        scan = self._compiled_scanner().scan if self._compiled else self._scan
         line_number = header_lines
         records = 0
         calls = 0
@@ -496,18 +504,11 @@ class VcfReader:
         if chunks is None:
             chunks = self._skip_header(self._source.chunks(), header_lines)
         for chunk in chunks:
-            for line in chunk:
-                line_number += 1
-                if not line:
-                    continue
-                fields = line.split("\t")
-                if len(fields) != column_count:
-                    raise self._column_count_error(line_number, len(fields))
-                records += 1
-                reason = record_calls(fields, line_number, batch)
-                if reason is not None:
-                    skipped[reason] = skipped.get(reason, 0) + 1
-                elif len(batch) >= batch_size:
+            index = 0
+            while index < len(chunk):
+                index, line_number, scanned = scan(chunk, index, line_number, batch, skipped)
+                records += scanned
+                if len(batch) >= batch_size:
                     calls += len(batch)
                     stats.records_read = records
                     stats.calls_produced = calls
@@ -519,6 +520,77 @@ class VcfReader:
         stats.records_skipped = sum(skipped.values())
         if batch:
             yield batch
+
+    def _scan(
+        self,
+        lines: list[str],
+        index: int,
+        line_number: int,
+        batch: list[dict[str, Any]],
+        skipped: dict[str, int],
+    ) -> tuple[int, int, int]:
+        """Turn ``lines[index:]`` into documents until they end or the batch is full.
+
+        ``line_number`` is the number of the line before ``lines[index]``. Returns where it
+        stopped, the number of the last line read and how many records it read. The reference
+        implementation of ``RecordScanner.scan`` (the compiled one, used unless the reader was
+        opened with ``compiled=False``).
+        """
+        batch_size = self.batch_size
+        line_calls = self._line_calls
+        records = 0
+        while index < len(lines):
+            line = lines[index]
+            index += 1
+            line_number += 1
+            if not line:
+                continue
+            records += 1
+            reason = line_calls(line, line_number, batch)
+            if reason is not None:
+                skipped[reason] = skipped.get(reason, 0) + 1
+            elif len(batch) >= batch_size:
+                break
+        return index, line_number, records
+
+    def _compiled_scanner(self) -> RecordScanner:
+        """The compiled scan of one pass: it reads this reader's caches, calls its parsers for
+        values not in them and leaves every other line to :meth:`_line_calls`."""
+        return RecordScanner(
+            contigs=self._contigs,
+            alts=self._alts,
+            filters=self._filters,
+            formats=self._formats,
+            outcomes=self._outcomes,
+            contig_of=self._contig,
+            alt_of=self._alt,
+            filter_of=self._filter,
+            format_of=self._format_indices,
+            outcome_of=self._sample_outcome,
+            end_of=self._end_without_end_key,
+            record_calls=self._line_calls,
+            samples=tuple(
+                (sample.is_male, template, sample.biosample_id)
+                for sample, template in zip(self._samples, self._templates, strict=True)
+            ),
+            id_prefix=self._id_prefix,
+            event_directions=_DRAGEN_EVENT_DIRECTIONS,
+            event_skips=_DRAGEN_EVENT_SKIPS,
+            svtype_directions=_SVTYPE_DIRECTIONS,
+            ref_segment=SkipReason.REF_SEGMENT,
+            copy_neutral=SkipReason.COPY_NEUTRAL,
+            no_carrier=SkipReason.NO_CARRIER,
+            column_count=self.header.column_count,
+            batch_size=self.batch_size,
+            max_length_class=MAX_LENGTH_CLASS,
+        )
+
+    def _line_calls(self, line: str, line_number: int, batch: list[dict[str, Any]]) -> str | None:
+        """Append the calls of one record line to ``batch``; return why there are none, if so."""
+        fields = line.split("\t")
+        if len(fields) != self.header.column_count:
+            raise self._column_count_error(line_number, len(fields))
+        return self._record_calls(fields, line_number, batch)
 
     @staticmethod
     def _skip_header(chunks: Iterator[list[str]], header_lines: int) -> Iterator[list[str]]:
@@ -556,7 +628,12 @@ class VcfReader:
                 f"chromosome of {self.assembly}",
             )
         length = self.header.contigs.get(name) or CHROMOSOME_LENGTHS[self.assembly].get(chrom)
-        contig = _Contig(chrom, length, chrom in ("X", "Y"))
+        contig = _Contig(
+            chrom,
+            length,
+            chrom in ("X", "Y"),
+            PSEUDOAUTOSOMAL_REGIONS.get(self.assembly, {}).get(chrom, ()),
+        )
         self._contigs[name] = contig
         return contig
 
@@ -692,8 +769,10 @@ class VcfReader:
     ) -> str | None:
         """Append the record's calls to ``batch``; return why there are none, if so.
 
-        The hot path of the parser: written flat, with cached column parsers, because
-        function calls and small objects per record are what limits the records per second.
+        The reference for every record: the compiled scanner (_record_scan.c) reproduces it
+        for records whose column values are all in the caches and leaves every other record
+        here. Written flat, with cached column parsers, as it is the whole path when
+        ``compiled=False``.
         """
         contig = self._contigs.get(fields[0]) or self._contig(fields[0], line_number)
         pos_text = fields[1]
