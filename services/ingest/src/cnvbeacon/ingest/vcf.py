@@ -5,6 +5,12 @@ returns a :class:`VcfReader`; iterating it streams the records and yields batche
 documents, plain dicts with exactly the keys of :class:`cnvbeacon.shared.models.CnvCall`.
 Memory stays bounded by the read chunk and the batch size, whatever the file size.
 
+The Python code here decides every meaning and every error. A compiled scanner
+(``_record_scan.c``) turns the common records into the same documents without the interpreter's
+cost per record, calling this module's parsers for values it has not seen and leaving every
+other line to it; ``read_vcf(..., compiled=False)`` runs this code alone (the reference the
+tests compare it with).
+
 Rules (tests/ingest/test_vcf.py shows each on a fixture):
 
 * Coordinates are 0-based half-open. For symbolic alleles POS is the padding base, so
