@@ -16,6 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bench.measure import Repeated
+
 
 class Status(StrEnum):
     MEASURED = "measured"
@@ -49,6 +51,29 @@ class Figure:
     @classmethod
     def missing(cls, section: str, name: str, status: Status, note: str) -> Figure:
         return cls(section, name, None, "", status=status, note=note)
+
+    @classmethod
+    def of_rate(
+        cls,
+        section: str,
+        name: str,
+        rate: Repeated,
+        unit: str,
+        *,
+        floor: Figure | None = None,
+        note: str = "",
+    ) -> Figure:
+        """The median of a rate measured several times, with its spread."""
+        return cls(
+            section,
+            name,
+            rate.median,
+            unit,
+            floor=floor.key if floor is not None else None,
+            runs=rate.runs,
+            spread=rate.spread,
+            note=note,
+        )
 
 
 def cost_ratio(figure: Figure, floor: Figure) -> float | None:

@@ -50,27 +50,23 @@ async def run_section(context: BenchContext) -> list[Figure]:
             compress_rates.append(len(samples) / compressing)
     generated = Repeated(tuple(generate_rates), len(samples))
     compressed = Repeated(tuple(compress_rates), len(samples))
-    floor = Figure(
+    floor = Figure.of_rate(
         SECTION,
         "BGZF-write the same VCF text (floor)",
-        compressed.median,
+        compressed,
         "samples/s",
-        runs=compressed.runs,
-        spread=compressed.spread,
         note=f"{len(samples)} samples per run",
     )
     whole = context.facts.get("generation")
     note = f"whole cohort: {whole}" if whole else f"{len(samples)} samples per run, one process"
     return [
         floor,
-        Figure(
+        Figure.of_rate(
             SECTION,
             "generate + BGZF-write, one process",
-            generated.median,
+            generated,
             "samples/s",
-            floor=floor.key,
-            runs=generated.runs,
-            spread=generated.spread,
+            floor=floor,
             note=note,
         ),
         Figure(

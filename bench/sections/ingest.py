@@ -204,35 +204,29 @@ async def run_section(context: BenchContext) -> list[Figure]:
     store = StoreFloor(context.db, documents[:FLOOR_DOCUMENTS])
     for _ in range(options.repeats):
         await store.run_once()
-    parse_floor = Figure(
+    parse_floor = Figure.of_rate(
         SECTION,
         "parse floor: pysam.VariantFile iteration",
-        pysam_rate.median,
+        pysam_rate,
         "records/s",
-        runs=pysam_rate.runs,
-        spread=pysam_rate.spread,
         note=f"{len(floor_paths)} files per run",
     )
     figures = [
         parse_floor,
-        Figure(
+        Figure.of_rate(
             SECTION,
             "parse to call documents: read_vcf",
-            ours.median,
+            ours,
             "records/s",
-            floor=parse_floor.key,
-            runs=ours.runs,
-            spread=ours.spread,
+            floor=parse_floor,
             note=f"{scope}; compiled record scanner, as the worker runs it",
         ),
-        Figure(
+        Figure.of_rate(
             SECTION,
             "parse to call documents: reference Python path",
-            reference.median,
+            reference,
             "records/s",
-            floor=parse_floor.key,
-            runs=reference.runs,
-            spread=reference.spread,
+            floor=parse_floor,
             note=f"{scope}; read_vcf(compiled=False), the compiled scanner's reference",
         ),
     ]

@@ -489,7 +489,7 @@ length_class(int64_t length, long max_length_class)
 }
 
 /* Whether the midpoint of [start, end) lies in one of the (start, end) regions, as
- * cnvbeacon.ingest.assemblies.in_pseudoautosomal_region; -1 on error. */
+ * cnvbeacon.ingest.assemblies.midpoint_in_regions; -1 on error. */
 static int
 in_regions(PyObject *regions, int64_t start, int64_t end)
 {

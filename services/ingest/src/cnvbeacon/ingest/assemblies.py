@@ -116,8 +116,13 @@ def assembly_from_text(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def in_pseudoautosomal_region(assembly: str, chromosome: str, start: int, end: int) -> bool:
-    """Whether the midpoint of [start, end) lies in a PAR of chromosome X or Y."""
+def pseudoautosomal_regions(assembly: str, chromosome: str) -> tuple[tuple[int, int], ...]:
+    """The PARs of a chromosome as (start, end) pairs; none but on X and Y."""
+    return PSEUDOAUTOSOMAL_REGIONS.get(assembly, {}).get(chromosome, ())
+
+
+def midpoint_in_regions(regions: tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    """Whether the midpoint of [start, end) lies in one of the regions (how a call is placed
+    in or out of a PAR; _record_scan.c does the same)."""
     midpoint = (start + end) // 2
-    regions = PSEUDOAUTOSOMAL_REGIONS.get(assembly, {}).get(chromosome, ())
     return any(region_start <= midpoint < region_end for region_start, region_end in regions)

@@ -54,10 +54,10 @@ from cnvbeacon.ingest._record_scan import RecordScanner
 from cnvbeacon.ingest.assemblies import (
     CHROMOSOME_LENGTHS,
     PRIMARY_CHROMOSOMES,
-    PSEUDOAUTOSOMAL_REGIONS,
-    in_pseudoautosomal_region,
+    midpoint_in_regions,
     normalise_assembly,
     normalise_chromosome,
+    pseudoautosomal_regions,
 )
 from cnvbeacon.ingest.vcf_header import VcfHeader, read_header
 from cnvbeacon.ingest.vcf_source import TextLines, VcfFormatError, sha256_of_file
@@ -156,7 +156,7 @@ class _Contig(NamedTuple):
     chrom: str
     length: int | None
     sex_chromosome: bool  # X or Y: the baseline depends on sex and PARs
-    # Of this chromosome in the reader's assembly (for the compiled scanner).
+    # Of this chromosome in the reader's assembly.
     pseudoautosomal_regions: tuple[tuple[int, int], ...]
 
 
@@ -638,7 +638,7 @@ class VcfReader:
             chrom,
             length,
             chrom in ("X", "Y"),
-            PSEUDOAUTOSOMAL_REGIONS.get(self.assembly, {}).get(chrom, ()),
+            pseudoautosomal_regions(self.assembly, chrom),
         )
         self._contigs[name] = contig
         return contig
@@ -775,10 +775,10 @@ class VcfReader:
     ) -> str | None:
         """Append the record's calls to ``batch``; return why there are none, if so.
 
-        The reference for every record: the compiled scanner (_record_scan.c) reproduces it
-        for records whose column values are all in the caches and leaves every other record
-        here. Written flat, with cached column parsers, as it is the whole path when
-        ``compiled=False``.
+        The reference for every record: the compiled scanner (_record_scan.c) gives the same
+        documents for the common records (calling this reader's column parsers for values
+        not in the caches) and leaves every other record here. Written flat, with cached
+        column parsers, as it is the whole path when ``compiled=False``.
         """
         contig = self._contigs.get(fields[0]) or self._contig(fields[0], line_number)
         pos_text = fields[1]
@@ -821,8 +821,8 @@ class VcfReader:
         if not samples:
             return SkipReason.NO_CARRIER
         male_baseline = 2
-        if contig.sex_chromosome and not in_pseudoautosomal_region(
-            self.assembly, chrom, start, end
+        if contig.sex_chromosome and not midpoint_in_regions(
+            contig.pseudoautosomal_regions, start, end
         ):
             male_baseline = 1
         svtype_direction = None
