@@ -33,6 +33,8 @@ class BenchOptions:
     keep_data: bool = False
     # Files per floor measurement (parse and raw insert); the cohort's first ones.
     floor_files: int = 200
+    # Sections to run, in bench.sections.SECTIONS order (the runner fills it from --sections).
+    sections: tuple[str, ...] = ()
 
 
 @dataclass
