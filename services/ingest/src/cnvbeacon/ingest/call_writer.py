@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,12 +32,28 @@ async def insert_calls(
     """
     if not calls:
         return 0
+    await raise_length_maxima(db, dataset_id, calls, known_maxima)
+    return await insert_documents(db, calls)
+
+
+async def raise_length_maxima(
+    db: Database,
+    dataset_id: str,
+    calls: Iterable[Mapping[str, Any]],
+    known_maxima: length_classes.KnownMaxima | None = None,
+) -> None:
+    """Raise the dataset's length maxima to cover these calls; before inserting them."""
     maxima: dict[tuple[str, int], int] = {}
     for call in calls:
         key = (call["chrom"], call["length_class"])
         if call["length"] > maxima.get(key, 0):
             maxima[key] = call["length"]
     await length_classes.raise_maxima(db, dataset_id, maxima, known_maxima)
+
+
+async def insert_documents(db: Database, calls: Sequence[dict[str, Any]]) -> int:
+    """One unordered insert_many; calls already stored are skipped. Returns how many were new.
+    The length maxima must cover the calls already (raise_length_maxima)."""
     try:
         result = await db[CALLS].insert_many(calls, ordered=False)
     except BulkWriteError as error:

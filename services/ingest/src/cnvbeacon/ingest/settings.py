@@ -21,10 +21,13 @@ class IngestSettings(ServiceSettings):
     # Admin endpoints (submitting jobs) are refused while no token is configured.
     admin_token: SecretStr = SecretStr("")
     run_worker: bool = True
-    # Unacknowledged job messages a worker holds at once; a job is a whole file, so keep it small.
-    worker_prefetch: int = Field(default=1, ge=1, le=64)
-    # Calls per insert_many round trip.
-    write_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    # Jobs a worker runs at once (the job messages it holds unacknowledged). Their calls
+    # share one stream of inserts, joined into larger ones, which the store takes faster
+    # than the same calls from several concurrent writers; a job is a whole file, so
+    # keep it small.
+    worker_prefetch: int = Field(default=4, ge=1, le=64)
+    # Calls per batch a parser hands on, and at most per insert_many round trip.
+    write_batch_size: int = Field(default=2000, ge=1, le=100_000)
     # Server-side directory jobs may name files in (paths must not escape it).
     inbox_dir: Path | None = None
     watch_inbox: bool = False

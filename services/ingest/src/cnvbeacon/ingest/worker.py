@@ -26,6 +26,7 @@ from aio_pika.exceptions import AMQPError
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from cnvbeacon.ingest import call_writer, vcf
+from cnvbeacon.ingest.call_inserter import CallInserter
 from cnvbeacon.ingest.jobs import JobStore
 from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.ingest.sources import SourceError, StagedFile, staged
@@ -33,7 +34,6 @@ from cnvbeacon.ingest.uploads import UploadStore
 from cnvbeacon.shared import logs
 from cnvbeacon.shared.messaging import ANALYSIS_ROUTING_KEY, DELIVERY_LIMIT, Publisher
 from cnvbeacon.shared.models import Job, JobCounts, JobError, JobState
-from cnvbeacon.shared.store import length_classes
 from cnvbeacon.shared.store.client import Database
 
 log = logging.getLogger(__name__)
@@ -118,10 +118,10 @@ class IngestWorker:
         self._uploads = UploadStore(db)
         self._publisher = publisher
         self._settings = settings
-        # What this worker has learnt of the store, valid for its lifetime because it only
-        # grows: length maxima, and the kind (real or synthetic) of datasets that exist.
-        self._known_maxima = length_classes.KnownMaxima()
+        # The kind (real or synthetic) of each dataset that exists: it never changes.
         self._dataset_kinds: dict[str, bool] = {}
+        # The calls of all the jobs this worker runs at once go through one insert stream.
+        self._inserter = CallInserter(db, max_calls=settings.write_batch_size)
 
     async def handle(self, message: AbstractIncomingMessage) -> None:
         """Process one job message; always ends in exactly one ack, nack or reject."""
@@ -252,7 +252,7 @@ class IngestWorker:
             while (item := await queue.get()) is not None:
                 if isinstance(item, BaseException):
                     raise item
-                await call_writer.insert_calls(self._db, job.dataset_id, item, self._known_maxima)
+                await self._inserter.insert(job.dataset_id, item)
                 biosamples.update(call["biosample_id"] for call in item)
                 counts = self._counts(reader)
                 now = time.monotonic()
