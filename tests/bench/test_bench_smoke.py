@@ -50,7 +50,7 @@ def test_the_benchmark_command_runs_every_section(
     for figure in document["figures"]:
         assert figure["name"][:50] in table
         assert (figure["value"] is None) == (figure["status"] != "measured"), figure
-    end_to_end = figures["ingest/end to end through the queue, 2 worker(s)"]
+    end_to_end = figures["ingest/end to end through the queue, 1 worker(s)"]
     assert end_to_end["value"] > 0
     assert end_to_end["ratio_to_floor"] > 0
     assert "STORED" not in end_to_end["note"]
