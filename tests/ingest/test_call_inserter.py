@@ -145,6 +145,25 @@ async def test_a_cancelled_caller_withdraws_calls_still_waiting(
     assert await db[CALLS].count_documents({"biosample_id": "S2"}) == 0
 
 
+@pytest.mark.parametrize("steps", [1, 4], ids=["before it starts", "mid-insert"])
+async def test_a_cancelled_writer_cancels_every_waiting_caller(
+    observed: tuple[Database, CallInserts], steps: int
+) -> None:
+    """At shutdown the loop cancels the writer: no job may wait on it for ever."""
+    db, _ = observed
+    inserter = CallInserter(db, max_calls=500)
+    callers = [asyncio.create_task(inserter.insert("d", calls(f"S{n}", 500))) for n in range(2)]
+    for _ in range(steps):
+        await asyncio.sleep(0)
+    writer = inserter._writer
+    assert writer is not None
+    writer.cancel()
+    outcomes = await asyncio.wait_for(asyncio.gather(*callers, return_exceptions=True), 10)
+    assert all(isinstance(outcome, asyncio.CancelledError) for outcome in outcomes), outcomes
+    await inserter.insert("d", calls("S3", 1))  # a new writer serves later callers
+    assert await db[CALLS].count_documents({"biosample_id": "S3"}) == 1
+
+
 async def test_length_maxima_cover_every_dataset_of_a_joined_insert(
     observed: tuple[Database, CallInserts],
 ) -> None:

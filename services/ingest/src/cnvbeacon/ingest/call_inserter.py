@@ -54,7 +54,16 @@ class CallInserter:
             # A context of its own: the writer serves every job, so it must not log as the
             # job that happened to start it.
             self._writer = asyncio.create_task(self._write_waiting(), context=contextvars.Context())
+            self._writer.add_done_callback(self._writer_stopped)
         await batch.stored
+
+    def _writer_stopped(self, writer: asyncio.Task[None]) -> None:
+        """A writer cancelled (the loop shutting down), even before it started, leaves no
+        job waiting for ever; a writer started since then serves the waiting batches."""
+        if writer.cancelled() and self._writer is writer:
+            for batch in self._waiting:
+                batch.stored.cancel()
+            self._waiting.clear()
 
     async def _write_waiting(self) -> None:
         while group := self._take_group():
@@ -62,7 +71,7 @@ class CallInserter:
                 failed = await self._write(group)
             except Exception as error:
                 failed = dict.fromkeys(range(len(group)), error)
-            except BaseException:
+            except BaseException:  # cancelled: so are the jobs of the insert in flight
                 for batch in group:
                     batch.stored.cancel()
                 raise
