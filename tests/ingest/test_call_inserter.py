@@ -124,8 +124,9 @@ async def test_a_bad_call_fails_only_the_batch_it_came_in(
     # The bad batch's good calls are stored: a retry would skip them, as after a crash.
     assert await db[CALLS].count_documents({"biosample_id": "BAD"}) == 2
     # Alone, the bad batch fails the same way.
-    with pytest.raises(BulkWriteError):
+    with pytest.raises(BulkWriteError) as alone:
         await inserter.insert("d", bad)
+    assert [e["index"] for e in alone.value.details["writeErrors"]] == [1]
 
 
 async def test_a_cancelled_caller_withdraws_calls_still_waiting(

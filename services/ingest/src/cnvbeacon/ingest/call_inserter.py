@@ -112,7 +112,7 @@ class CallInserter:
         try:
             await call_writer.insert_documents(self._db, calls)
         except BulkWriteError as error:
-            if len(group) == 1 or error.details.get("writeConcernErrors"):
+            if error.details.get("writeConcernErrors"):
                 raise
             return _failed_batches(group, error)
         return {}
@@ -125,9 +125,7 @@ def _failed_batches(group: Sequence[_Batch], error: BulkWriteError) -> dict[int,
     for owner, batch in enumerate(group):
         owners += [(owner, index) for index in range(len(batch.calls))]
     errors: dict[int, list[dict[str, Any]]] = {}
-    for write_error in error.details.get("writeErrors", []):
-        if write_error.get("code") == call_writer.DUPLICATE_KEY:
-            continue
+    for write_error in call_writer.refused_calls(error):
         owner, index = owners[write_error["index"]]
         errors.setdefault(owner, []).append({**write_error, "index": index})
     return {

@@ -57,12 +57,15 @@ async def insert_documents(db: Database, calls: Sequence[dict[str, Any]]) -> int
     try:
         result = await db[CALLS].insert_many(calls, ordered=False)
     except BulkWriteError as error:
-        details = error.details
-        real_errors = [e for e in details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
-        if real_errors or details.get("writeConcernErrors"):
+        if refused_calls(error) or error.details.get("writeConcernErrors"):
             raise
-        return int(details.get("nInserted", 0))
+        return int(error.details.get("nInserted", 0))
     return len(result.inserted_ids)
+
+
+def refused_calls(error: BulkWriteError) -> list[dict[str, Any]]:
+    """The write errors of calls the store refused; a call already stored is no error."""
+    return [e for e in error.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
 
 
 async def remove_superseded(
