@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cnvbeacon.shared.vocabulary import Direction
 
 Sex = Literal["female", "male", "unknown"]
+# The fields of a call that are its biosample's individual's attributes: copied onto every
+# call at ingest and kept equal to the registry when it changes.
+INDIVIDUAL_ATTRIBUTES: Final = ("individual_id", "sex", "population", "superpopulation")
 
 
 class CnvCall(BaseModel):

@@ -24,6 +24,7 @@ from cnvbeacon.shared.reference.samples import (
     load_1kgp_samples,
     parse_sample_table,
 )
+from cnvbeacon.shared.store.changes import WITHOUT_CHANGES
 from cnvbeacon.shared.store.collections import DATASETS
 from cnvbeacon.shared.web import DATABASE
 
@@ -309,7 +310,7 @@ async def list_datasets(request: web.Request) -> web.Response:
     db = request.app[DATABASE]
     datasets = [
         {**{k: v for k, v in d.items() if k != "_id"}, "id": d["_id"]}
-        async for d in db[DATASETS].find({}).sort("_id", 1)
+        async for d in db[DATASETS].find({}, WITHOUT_CHANGES).sort("_id", 1)
     ]
     return web.json_response({"datasets": datasets}, dumps=lambda o: json.dumps(o, default=str))
 

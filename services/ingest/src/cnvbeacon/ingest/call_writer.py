@@ -9,13 +9,13 @@ from typing import Any
 from pymongo import UpdateMany, UpdateOne
 from pymongo.errors import BulkWriteError
 
+from cnvbeacon.shared.models import INDIVIDUAL_ATTRIBUTES
 from cnvbeacon.shared.store import length_classes
+from cnvbeacon.shared.store.changes import ChangeKind, record_change
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS, DATASETS, INDIVIDUALS
 
 DUPLICATE_KEY = 11000
-# The individual attributes every call document carries (copied at ingest, kept in sync).
-INDIVIDUAL_ATTRIBUTES = ("individual_id", "sex", "population", "superpopulation")
 
 
 async def insert_calls(
@@ -111,26 +111,39 @@ async def dataset_is_synthetic(db: Database, dataset_id: str) -> bool | None:
 
 
 async def touch_dataset(
-    db: Database, dataset_id: str, assembly: str, *, synthetic: bool = False
-) -> None:
-    """Create the dataset on first use and bump its data version (derived results go stale).
-    Whether it is synthetic is decided by its first file."""
+    db: Database,
+    dataset_id: str,
+    assembly: str,
+    *,
+    synthetic: bool = False,
+    biosample_ids: Collection[str] | None = None,
+    file_digest: str | None = None,
+    job_id: str | None = None,
+) -> int:
+    """Create the dataset on first use, bump its data version and log what changed: the
+    calls of these biosamples from the file with this digest (a job), or, without them,
+    anything (readers reload the dataset). Whether it is synthetic is decided by its first
+    file. Returns the new data version."""
     now = datetime.now(UTC)
-    await db[DATASETS].update_one(
-        {"_id": dataset_id},
-        {
-            "$setOnInsert": {
-                "name": dataset_id,
-                "description": "",
-                "assembly": assembly,
-                "synthetic": synthetic,
-                "created_at": now,
-            },
-            "$set": {"updated_at": now},
-            "$inc": {"data_version": 1},
+    calls_of_a_file = biosample_ids is not None and file_digest is not None
+    version = await record_change(
+        db,
+        dataset_id,
+        ChangeKind.CALLS if calls_of_a_file else ChangeKind.DATASET,
+        biosample_ids=biosample_ids if calls_of_a_file else None,
+        file_digest=file_digest,
+        job_id=job_id,
+        set_on_insert={
+            "name": dataset_id,
+            "description": "",
+            "assembly": assembly,
+            "synthetic": synthetic,
+            "created_at": now,
         },
         upsert=True,
     )
+    assert version is not None  # upserted
+    return version
 
 
 async def upsert_individuals(db: Database, dataset_id: str, rows: Sequence[dict[str, Any]]) -> None:
@@ -156,11 +169,15 @@ async def upsert_individuals(db: Database, dataset_id: str, rows: Sequence[dict[
         ordered=False,
     )
     await _copy_attributes_to_calls(db, dataset_id, rows)
-    # Calls now carry new attributes: results derived from them (count summaries filtered by
-    # sex or population, analyses) must see that they are stale.
-    await db[DATASETS].update_one(
-        {"_id": dataset_id},
-        {"$inc": {"data_version": 1}, "$set": {"updated_at": datetime.now(UTC)}},
+    # Calls now carry new attributes: readers and derived results (the read model,
+    # analyses) learn it from the dataset's change log.
+    await record_change(
+        db,
+        dataset_id,
+        ChangeKind.INDIVIDUALS,
+        biosample_ids=sorted(
+            {b for row in rows for b in row.get("biosample_ids") or [row["individual_id"]]}
+        ),
     )
 
 

@@ -206,7 +206,13 @@ class IngestWorker:
         await call_writer.remove_superseded(self._db, job.dataset_id, written, source.digest)
         await call_writer.apply_individual_attributes(self._db, job.dataset_id, written)
         await call_writer.touch_dataset(
-            self._db, job.dataset_id, stored.assembly, synthetic=stored.synthetic
+            self._db,
+            job.dataset_id,
+            stored.assembly,
+            synthetic=stored.synthetic,
+            biosample_ids=written.keys(),
+            file_digest=source.digest,
+            job_id=job.id,
         )
         await self._jobs.succeed(job.id, counts, stored.assembly)
         await self._request_analysis(job)

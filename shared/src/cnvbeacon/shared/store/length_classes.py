@@ -104,3 +104,14 @@ async def maxima_for(
     async for doc in db[LENGTH_CLASS_MAX].find({"_id": {"$in": ids}}):
         found.setdefault(doc["dataset_id"], {})[doc["length_class"]] = doc["max_length"]
     return found
+
+
+async def maxima_of_dataset(db: Database, dataset_id: str) -> dict[str, dict[int, int]]:
+    """{chrom: {length_class: max_length}} of every chromosome or contig of the dataset."""
+    # Keys are "<dataset>|<chrom>|<class>" (see _key): the dataset's are one _id range.
+    prefix, after = f"{dataset_id}|", f"{dataset_id}" + chr(ord("|") + 1)
+    found: dict[str, dict[int, int]] = {}
+    async for doc in db[LENGTH_CLASS_MAX].find({"_id": {"$gte": prefix, "$lt": after}}):
+        if doc.get("dataset_id") == dataset_id:
+            found.setdefault(doc["chrom"], {})[doc["length_class"]] = doc["max_length"]
+    return found
