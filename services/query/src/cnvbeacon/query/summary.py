@@ -24,7 +24,6 @@ import numpy as np
 import numpy.typing as npt
 
 from cnvbeacon.query.calls import CallLookup
-from cnvbeacon.shared.vocabulary import Direction
 
 Int64s = npt.NDArray[np.int64]
 Int32s = npt.NDArray[np.int32]
@@ -33,7 +32,6 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 Rows = npt.NDArray[np.intp]
 
-VARIANT_TYPES: Final = tuple(d.value for d in Direction)  # fixed codes 0, 1, 2
 # Field -> column of codes; each has a vocabulary whose code 0 stands for a missing value.
 CODED_FIELDS: Final = (
     "efo_id",

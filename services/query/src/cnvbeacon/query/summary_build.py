@@ -23,13 +23,13 @@ from cnvbeacon.query.summary import (
     FILTER_SEPARATOR,
     FLOAT_FIELDS,
     TEXT_FIELDS,
-    VARIANT_TYPES,
     ChromColumns,
     DatasetSummary,
     TextColumn,
     Vocabulary,
     fits_packed_keys,
 )
+from cnvbeacon.query.variants import VARIANT_TYPES
 from cnvbeacon.shared.reference.chromosomes import chromosome_length, chromosomes
 from cnvbeacon.shared.store import length_classes
 from cnvbeacon.shared.store.client import Database, Document

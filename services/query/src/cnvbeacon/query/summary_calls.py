@@ -19,12 +19,12 @@ from cnvbeacon.query.summary import (
     FILTER_SEPARATOR,
     FLOAT_FIELDS,
     TEXT_FIELDS,
-    VARIANT_TYPES,
     DatasetSummary,
     Rows,
     Selection,
     select,
 )
+from cnvbeacon.query.variants import VARIANT_TYPES
 from cnvbeacon.shared.formats import CALL_FIELDS
 from cnvbeacon.shared.store.client import Document
 

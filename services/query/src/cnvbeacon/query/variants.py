@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from cnvbeacon.query.summary import VARIANT_TYPES
 from cnvbeacon.shared.store.client import Document
+from cnvbeacon.shared.vocabulary import Direction
 
+VARIANT_TYPES: Final = tuple(d.value for d in Direction)  # the order of a variant's types
 _TYPE_ORDER: Final = {name: rank for rank, name in enumerate(VARIANT_TYPES)}
 _VARIANT_ID: Final = re.compile(
     r"^(?P<assembly>[A-Za-z0-9.]{1,20}):(?P<chrom>[A-Za-z0-9_.]{1,40}):"

@@ -1,0 +1,148 @@
+"""The read model's DuckDB database: one file, many concurrent readers, one writer.
+
+Every statement runs in a thread (DuckDB calls block), readers in a small pool, each on a
+cursor of its own (a cursor is cheap; DuckDB gives each a consistent snapshot), and all
+writes in one thread, each as one transaction: readers see a write whole or not at all.
+A database file of another schema version is replaced by an empty one (the sync then
+reloads it from the store).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from cnvbeacon.query.read_model.schema import DDL, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
+Connection = duckdb.DuckDBPyConnection
+FILE_NAME = "read-model.duckdb"
+
+
+class ReadModelDatabase:
+    def __init__(self, directory: Path, *, memory_limit: str, threads: int, readers: int) -> None:
+        self.path = directory / FILE_NAME
+        self._memory_limit = memory_limit
+        self._threads = threads
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="read-model-read")
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="read-model-write")
+        self._connection: Connection | None = None
+        self._lock = threading.Lock()
+        # Bumped after every committed write: results cached under an older generation
+        # are never served (see ReadModel).
+        self.generation = 0
+
+    def open(self) -> None:
+        """Open (or create) the file; blocking, called in a thread at start-up."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connect()
+        version = _schema_version(connection)
+        if version != SCHEMA_VERSION:
+            if version is not None:
+                log.warning(
+                    "read model of another schema version; rebuilding it",
+                    extra={"found": version, "wanted": SCHEMA_VERSION, "path": str(self.path)},
+                )
+            connection.close()
+            for stale in (self.path, self.path.with_name(self.path.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            connection = self._connect()
+            for statement in DDL:
+                connection.execute(statement)
+            connection.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+            )
+        self._connection = connection
+
+    def _connect(self) -> Connection:
+        return duckdb.connect(
+            str(self.path),
+            config={
+                "memory_limit": self._memory_limit,
+                "threads": self._threads,
+                # Sorting and joins larger than memory spill beside the database.
+                "temp_directory": str(self.path.parent / "tmp"),
+                "preserve_insertion_order": False,
+            },
+        )
+
+    def _cursor(self) -> Connection:
+        with self._lock:
+            if self._connection is None:
+                raise RuntimeError("the read model is closed")
+            return self._connection.cursor()
+
+    async def read(self, work: Callable[[Connection], Result]) -> Result:
+        """Run `work` on a fresh cursor in the reader pool (one snapshot for all of it)."""
+
+        def run() -> Result:
+            cursor = self._cursor()
+            try:
+                cursor.execute("BEGIN TRANSACTION READ ONLY")
+                try:
+                    return work(cursor)
+                finally:
+                    cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+
+        return await asyncio.get_running_loop().run_in_executor(self._readers, run)
+
+    async def in_reader(self, work: Callable[[], Result]) -> Result:
+        """Run blocking work on an object of this database (a stream's cursor) in the pool."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, work)
+
+    def cursor(self) -> Connection:
+        """A cursor the caller owns and closes (streams that outlive one call)."""
+        return self._cursor()
+
+    async def write(self, work: Callable[[Connection], Result]) -> Result:
+        """Run `work` as one transaction in the writer thread; rolled back if it raises."""
+
+        def run() -> Result:
+            cursor = self._cursor()
+            try:
+                cursor.execute("BEGIN TRANSACTION")
+                try:
+                    result = work(cursor)
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+                self.generation += 1
+                return result
+            finally:
+                cursor.close()
+
+        return await asyncio.get_running_loop().run_in_executor(self._writer, run)
+
+    def close(self) -> None:
+        self._readers.shutdown(wait=True, cancel_futures=True)
+        self._writer.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            if self._connection is not None:
+                with contextlib.suppress(duckdb.Error):
+                    self._connection.execute("CHECKPOINT")
+                self._connection.close()
+                self._connection = None
+
+    def file_bytes(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+
+def _schema_version(connection: Connection) -> int | None:
+    try:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return int(row[0]) if row else None

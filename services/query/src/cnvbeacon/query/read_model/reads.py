@@ -1,0 +1,222 @@
+"""Every read of the calls, as SQL on the read model (blocking: run via ReadModelDatabase).
+
+Results are ordered as the API documents: by (chromosome in karyotype order, start, end,
+dataset, call id); distinct variants by (chromosome, start, end, variant type).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Final
+
+import pyarrow as pa
+
+from cnvbeacon.query.counts import Counts
+from cnvbeacon.query.lookup import CallQuery
+from cnvbeacon.query.read_model.database import Connection
+from cnvbeacon.query.read_model.predicates import call_condition
+from cnvbeacon.query.read_model.schema import SAMPLE_ATTRIBUTES, quoted
+from cnvbeacon.query.samples import Carrier
+from cnvbeacon.query.variants import VARIANT_TYPES, Variant, VariantGrouper
+from cnvbeacon.shared.formats import CALL_FIELDS
+from cnvbeacon.shared.store.client import Document
+
+CALL_ORDER: Final = 'c.chrom_rank, c.start, c."end", c.dataset_id, c.id'
+_TYPE_RANK: Final = (
+    "CASE variant_type "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(VARIANT_TYPES))
+    + " END"
+)
+# A document's fields in the store's order: `_id`, then CALL_FIELDS.
+DOCUMENT_FIELDS: Final = ("_id", *CALL_FIELDS)
+
+
+def _select_list(fields: Sequence[str]) -> str:
+    """Columns of `c` (calls) and `s` (samples) giving these document fields."""
+    columns = []
+    for name in fields:
+        if name == "_id":
+            columns.append("c.id")
+        elif name in SAMPLE_ATTRIBUTES:
+            columns.append(f"s.{quoted(name)}")
+        else:
+            columns.append(f"c.{quoted(name)}")
+    return ", ".join(columns)
+
+
+def _documents(rows: list[tuple[Any, ...]], fields: Sequence[str]) -> list[Document]:
+    return [dict(zip(fields, row, strict=True)) for row in rows]
+
+
+def _matching(query: CallQuery) -> tuple[str, list[Any]]:
+    where, params = call_condition(query)
+    return f"(SELECT * FROM calls WHERE {where})", params
+
+
+def counts(con: Connection, query: CallQuery) -> Counts:
+    matching, params = _matching(query)
+    row = con.execute(
+        f"""
+        WITH m AS MATERIALIZED {matching}
+        SELECT
+            (SELECT count(*) FROM m),
+            (SELECT count(*) FILTER (WHERE NOT shared)
+                + count(DISTINCT CASE WHEN shared THEN (chrom, start, "end", variant_type) END)
+             FROM m),
+            (SELECT count(DISTINCT sample_no) FROM m),
+            (SELECT count(DISTINCT (dataset_id, individual_id)) FROM samples
+             WHERE sample_no IN (SELECT sample_no FROM m))
+        """,
+        params,
+    ).fetchone()
+    assert row is not None
+    return Counts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+
+def calls_page(
+    con: Connection,
+    query: CallQuery,
+    skip: int,
+    limit: int,
+    fields: Sequence[str] = DOCUMENT_FIELDS,
+) -> list[Document]:
+    if limit <= 0:
+        return []
+    matching, params = _matching(query)
+    rows = con.execute(
+        f"""
+        SELECT {_select_list(fields)} FROM {matching} c JOIN samples s USING (sample_no)
+        ORDER BY {CALL_ORDER} LIMIT ? OFFSET ?
+        """,
+        [*params, limit, skip],
+    ).fetchall()
+    return _documents(rows, fields)
+
+
+def _page_keys(con: Connection, query: CallQuery, skip: int, limit: int) -> list[tuple[Any, ...]]:
+    """The variant keys (chrom, start, end, type) of variants skip .. skip + limit - 1.
+
+    Calls are read in variant order, as many as needed: variants are counted from the
+    first calls until the page's last variant is complete (the read grows fourfold until
+    then), so a page of a whole genome does not group every call."""
+    matching, params = _matching(query)
+    wanted = skip + limit
+    size = max(4 * wanted, 256)
+    while True:
+        rows = con.execute(
+            f"""
+            SELECT chrom_rank, start, "end", {_TYPE_RANK} AS type_rank, chrom, variant_type
+            FROM {matching} ORDER BY chrom_rank, start, "end", type_rank LIMIT ?
+            """,
+            [*params, size],
+        ).fetchall()
+        keys: list[tuple[Any, ...]] = []
+        for row in rows:
+            key = (row[4], row[1], row[2], row[5])
+            if not keys or keys[-1] != key:
+                keys.append(key)
+        exhausted = len(rows) < size
+        if exhausted or len(keys) >= wanted:
+            return keys[skip:wanted]
+        size *= 4
+
+
+def variants_page(con: Connection, query: CallQuery, skip: int, limit: int) -> list[Variant]:
+    if limit <= 0:
+        return []
+    keys = _page_keys(con, query, skip, limit)
+    if not keys:
+        return []
+    matching, params = _matching(query)
+    values = ", ".join("(?, ?, ?, ?)" for _ in keys)
+    rows = con.execute(
+        f"""
+        SELECT {_select_list(DOCUMENT_FIELDS)}
+        FROM {matching} c
+        JOIN (VALUES {values}) AS k(chrom, start, "end", variant_type)
+            USING (chrom, start, "end", variant_type)
+        JOIN samples s USING (sample_no)
+        ORDER BY {CALL_ORDER}
+        """,
+        [*params, *(value for key in keys for value in key)],
+    ).fetchall()
+    grouper = VariantGrouper()
+    variants = grouper.feed(_documents(rows, DOCUMENT_FIELDS))
+    return [*variants, *grouper.finish()]
+
+
+def carriers(con: Connection, query: CallQuery) -> list[Carrier]:
+    """Biosamples with matching calls (and how many), by (dataset, biosample)."""
+    where, params = call_condition(query)
+    rows = con.execute(
+        f"""
+        SELECT s.dataset_id, s.biosample_id, s.individual_id, s.sex, s.population,
+               s.superpopulation, m.calls
+        FROM (SELECT sample_no, count(*) AS calls FROM calls WHERE {where} GROUP BY sample_no) m
+        JOIN samples s USING (sample_no)
+        ORDER BY s.dataset_id, s.biosample_id
+        """,
+        params,
+    ).fetchall()
+    return [Carrier(*row) for row in rows]
+
+
+def stream_sql(query: CallQuery, fields: Sequence[str]) -> tuple[str, list[Any]]:
+    """Every matching call, in order, as the document fields asked for."""
+    matching, params = _matching(query)
+    return (
+        f"SELECT {_select_list(fields)} FROM {matching} c JOIN samples s USING (sample_no) "
+        f"ORDER BY {CALL_ORDER}",
+        params,
+    )
+
+
+def batches(reader: pa.RecordBatchReader, fields: Sequence[str]) -> Iterator[list[Document]]:
+    """Documents of an Arrow stream of stream_sql's rows, a batch at a time."""
+    for batch in reader:
+        columns = [batch.column(index).to_pylist() for index in range(len(fields))]
+        yield [dict(zip(fields, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def call_by_id(con: Connection, call_id: str) -> Document | None:
+    rows = con.execute(
+        f"SELECT {_select_list(DOCUMENT_FIELDS)} FROM calls c JOIN samples s USING (sample_no) "
+        "WHERE c.id = ?",
+        [call_id],
+    ).fetchall()
+    found = _documents(rows, DOCUMENT_FIELDS)
+    return found[0] if found else None
+
+
+def calls_of_biosample(
+    con: Connection, dataset_ids: Sequence[str], biosample_id: str
+) -> list[Document]:
+    """Every call of a biosample in these datasets, in genome order (contigs outside the
+    karyotype last)."""
+    if not dataset_ids:
+        return []
+    marks = ", ".join("?" * len(dataset_ids))
+    rows = con.execute(
+        f"""
+        SELECT {_select_list(DOCUMENT_FIELDS)} FROM calls c JOIN samples s USING (sample_no)
+        WHERE s.biosample_id = ? AND s.dataset_id IN ({marks})
+        ORDER BY c.chrom_rank, c.chrom, c.start, c."end", c.dataset_id, c.id
+        """,
+        [biosample_id, *dataset_ids],
+    ).fetchall()
+    return _documents(rows, DOCUMENT_FIELDS)
+
+
+def biosample(con: Connection, dataset_id: str, biosample_id: str) -> Document | None:
+    """A biosample with calls: its attributes and number of calls."""
+    row = con.execute(
+        """
+        SELECT s.individual_id, s.sex, s.population, s.superpopulation,
+               (SELECT count(*) FROM calls c WHERE c.sample_no = s.sample_no)
+        FROM samples s WHERE s.dataset_id = ? AND s.biosample_id = ?
+        """,
+        [dataset_id, biosample_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return {**dict(zip(SAMPLE_ATTRIBUTES, row[:4], strict=True)), "calls": int(row[4])}

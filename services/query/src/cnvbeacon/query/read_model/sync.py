@@ -1,0 +1,182 @@
+"""Keeping the read model current: it follows each dataset's change log in the store.
+
+A catch-up reads the datasets (their versions; a handful of small documents), and for each
+dataset whose version moved, the log entries since the version held. Their net effect is
+applied in one transaction: the calls of each biosample named by a calls change become the
+stored calls of its latest file, and changed individual attributes are copied. A log that
+no longer reaches the version held (or a change of kind "dataset") reloads the dataset.
+Catch-ups run after every job-success event, every poll interval, and on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from cnvbeacon.query.read_model import mongo_source, writes
+from cnvbeacon.query.read_model.database import ReadModelDatabase
+from cnvbeacon.shared.store.changes import (
+    CHANGES_FIELD,
+    WITHOUT_CHANGES,
+    Change,
+    ChangeKind,
+    changes_since,
+)
+from cnvbeacon.shared.store.client import Database, Document
+from cnvbeacon.shared.store.collections import DATASETS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NetChange:
+    """What a run of changes amounts to."""
+
+    reload: bool = False
+    files: dict[str, str] = field(default_factory=dict)  # biosample -> digest of its file
+    attributes_of: set[str] | None = field(default_factory=set)  # None: every biosample
+
+    def add(self, change: Change) -> None:
+        if change.kind is ChangeKind.DATASET:
+            self.reload = True
+        elif change.kind is ChangeKind.CALLS:
+            if change.biosample_ids is None or change.file_digest is None:
+                self.reload = True
+            else:
+                for biosample_id in change.biosample_ids:
+                    self.files[biosample_id] = change.file_digest
+        elif change.biosample_ids is None:
+            self.attributes_of = None
+        elif self.attributes_of is not None:
+            self.attributes_of.update(change.biosample_ids)
+
+
+def net_change(changes: list[Change] | None) -> NetChange:
+    net = NetChange(reload=changes is None)
+    for change in changes or ():
+        net.add(change)
+    return net
+
+
+class ReadModelSync:
+    def __init__(self, store: Database, database: ReadModelDatabase) -> None:
+        self._store = store
+        self._database = database
+        self._lock = asyncio.Lock()
+        self.datasets: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        self.caught_up_once = asyncio.Event()
+        # Seconds from a change's log time to its visibility here, for the last one applied.
+        self.last_lag_s: float | None = None
+
+    async def load_held(self) -> None:
+        self.datasets = await self._database.read(writes.held_datasets)
+
+    async def catch_up(self) -> None:
+        """Apply everything the store's change logs hold beyond what is held (one at a time:
+        concurrent callers wait for the running catch-up and then run their own)."""
+        async with self._lock:
+            cursor = self._store[DATASETS].find({}, {**WITHOUT_CHANGES}).sort("_id", 1)
+            current = {d["_id"]: d async for d in cursor}
+            for dataset_id in sorted(set(self.datasets) - set(current)):
+                await self._remove(dataset_id)
+            for dataset_id, document in current.items():
+                held = self.datasets.get(dataset_id)
+                if held is None or held[1] != int(document.get("data_version", 0)):
+                    await self._catch_up_dataset(dataset_id, held[1] if held else 0)
+                elif held[2] != _view(document):
+                    await self._record(dataset_id, document)
+            self.caught_up_once.set()
+
+    async def _catch_up_dataset(self, dataset_id: str, held_version: int) -> None:
+        document = await self._store[DATASETS].find_one({"_id": dataset_id})
+        if document is None:
+            return
+        version = int(document.get("data_version", 0))
+        changes = changes_since(document, held_version) if held_version else None
+        net = net_change(changes)
+        assembly = str(document.get("assembly") or "")
+        started = time.perf_counter()
+        if net.reload:
+            await self._reload(dataset_id, assembly, document)
+        else:
+            await self._apply(dataset_id, assembly, document, net)
+        if changes:
+            self.last_lag_s = max(0.0, time.time() - changes[-1].at.timestamp())
+        log.info(
+            "read model caught up",
+            extra={
+                "dataset": dataset_id,
+                "data_version": version,
+                "reloaded": net.reload,
+                "biosamples": len(net.files),
+                "seconds": round(time.perf_counter() - started, 3),
+            },
+        )
+
+    async def _apply(
+        self, dataset_id: str, assembly: str, document: Document, net: NetChange
+    ) -> None:
+        ranks = mongo_source.chrom_ranks(assembly)
+        calls = await mongo_source.calls_of_files(self._store, dataset_id, net.files)
+        incoming = mongo_source.to_arrow(calls, ranks)
+        attributes = (
+            await mongo_source.registered_attributes(self._store, dataset_id, net.attributes_of)
+            if net.attributes_of is None or net.attributes_of
+            else {}
+        )
+        view = _view(document)
+        version = int(document.get("data_version", 0))
+
+        def apply(con: Any) -> None:
+            if net.files:
+                writes.replace_calls(con, dataset_id, net.files, incoming)
+            writes.set_attributes(con, dataset_id, attributes)
+            writes.set_dataset(con, dataset_id, assembly, version, view)
+
+        await self._database.write(apply)
+        self.datasets[dataset_id] = (assembly, version, view)
+
+    async def _reload(self, dataset_id: str, assembly: str, document: Document) -> None:
+        """Read every call of the dataset, then swap them in at once."""
+        ranks = mongo_source.chrom_ranks(assembly)
+        parts: list[pa.Table] = [writes.empty_incoming()]
+        async for batch in mongo_source.calls_of_dataset(self._store, dataset_id, assembly):
+            parts.append(mongo_source.to_arrow(batch, ranks))
+        incoming = pa.concat_tables(parts)
+        view = _view(document)
+        version = int(document.get("data_version", 0))
+
+        def reload(con: Any) -> None:
+            writes.replace_calls(con, dataset_id, None, incoming)
+            writes.set_dataset(con, dataset_id, assembly, version, view)
+
+        await self._database.write(reload)
+        self.datasets[dataset_id] = (assembly, version, view)
+
+    async def _remove(self, dataset_id: str) -> None:
+        await self._database.write(lambda c: writes.remove_dataset(c, dataset_id))
+        self.datasets.pop(dataset_id, None)
+
+    async def _record(self, dataset_id: str, document: Document) -> None:
+        assembly = str(document.get("assembly") or "")
+        version = int(document.get("data_version", 0))
+        view = _view(document)
+        await self._database.write(
+            lambda c: writes.set_dataset(c, dataset_id, assembly, version, view)
+        )
+        self.datasets[dataset_id] = (assembly, version, view)
+
+
+def _view(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The dataset's own fields, JSON-ready (as held in the read model)."""
+    return {
+        key: value.isoformat() if hasattr(value, "isoformat") else value
+        for key, value in document.items()
+        if key not in ("_id", CHANGES_FIELD)
+    }

@@ -1,0 +1,203 @@
+"""The read model against brute force, on the random cohort in the real store.
+
+Every lookup kind and filter (hypothesis), then the change log: a job's calls appear at
+once and replace the biosample's older calls in the same step, registry changes reach
+the attributes, and a reopened read model keeps what it holds and catches up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from hypothesis import given
+from pymongo import AsyncMongoClient
+
+from cnvbeacon.ingest import call_writer
+from cnvbeacon.query.lookup import CallQuery
+from cnvbeacon.query.params import parse_filters, parse_match, parse_region
+from cnvbeacon.query.read_model import ReadModel
+from cnvbeacon.shared.store.client import Database, MongoClient
+from cnvbeacon.shared.store.collections import CALLS as CALLS_COLLECTION
+from tests.query.cohort import (
+    DATASETS,
+    Query,
+    brute_force,
+    expected_counts,
+    expected_variants,
+    store_cohort,
+)
+from tests.query.test_lookup_properties import CALLS, EXAMPLES, queries, sane
+
+pytestmark = pytest.mark.integration
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def stored(mongodb_url: str) -> AsyncIterator[Database]:
+    client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
+    name = f"cnvb_test_{uuid.uuid4().hex[:12]}"
+    await store_cohort(client[name], CALLS)
+    yield client[name]
+    await client.drop_database(name)
+    await client.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def model(
+    stored: Database, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ReadModel]:
+    read_model = ReadModel(stored, tmp_path_factory.mktemp("read-model"), poll_s=3600)
+    await read_model.open()
+    await read_model.sync.catch_up()
+    yield read_model
+    await read_model.close()
+
+
+def call_query(query: Query) -> CallQuery:
+    params = query.params()
+    region = parse_region(params, "GRCh38")
+    return CallQuery(
+        tuple(query.datasets) or DATASETS,
+        (region.chrom,),
+        parse_match(params, region),
+        parse_filters(params),
+    )
+
+
+async def check(model: ReadModel, query: Query) -> None:
+    expected = brute_force(CALLS, query)
+    counts, page = await model.calls_page(call_query(query), 0, 100_000)
+    assert counts.as_dict() == expected_counts(expected)
+    assert [c["_id"] for c in page] == [c["_id"] for c in expected]
+    assert page == [{k: c[k] for k in page[0]} for c in expected] if page else True
+    _, variants = await model.variants_page(call_query(query), 0, 100_000)
+    assert [(v.key.id, [c["_id"] for c in v.calls]) for v in variants] == expected_variants(
+        expected
+    )
+
+
+@given(queries(filtered=False))
+@EXAMPLES
+async def test_windows_match_brute_force(model: ReadModel, query: Query) -> None:
+    await check(model, query)
+
+
+@given(queries(filtered=True))
+@EXAMPLES
+async def test_filters_match_brute_force(model: ReadModel, query: Query) -> None:
+    if sane(query):
+        await check(model, query)
+
+
+async def test_variant_pages_are_slices_of_the_whole(model: ReadModel) -> None:
+    query = CallQuery(DATASETS, ("1",))
+    _, whole = await model.variants_page(query, 0, 100_000)
+    for skip, limit in ((0, 1), (3, 7), (len(whole) - 2, 10)):
+        _, page = await model.variants_page(query, skip, limit)
+        assert [v.key for v in page] == [v.key for v in whole[skip : skip + limit]]
+
+
+def _calls(sample: str, digest: str, count: int) -> list[dict[str, Any]]:
+    base = next(c for c in CALLS if c["biosample_id"] == sample and c["dataset_id"] == DATASETS[0])
+    return [
+        {
+            **base,
+            "_id": f"{DATASETS[0]}:{digest[:8]}:{index}",
+            "start": 1000 * (index + 1),
+            "end": 1000 * (index + 1) + 500,
+            "length": 500,
+            "length_class": 2,
+            "file_digest": digest,
+        }
+        for index in range(count)
+    ]
+
+
+async def _sample_calls(model: ReadModel, sample: str) -> int:
+    return len(await model.calls_of_biosample([DATASETS[0]], sample))
+
+
+async def test_a_job_replaces_a_biosample_at_once(mongodb_url: str, tmp_path: Path) -> None:
+    client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
+    db = client[f"cnvb_test_{uuid.uuid4().hex[:12]}"]
+    try:
+        await store_cohort(db, CALLS)
+        model = ReadModel(db, tmp_path, poll_s=3600)
+        await model.open()
+        await model.sync.catch_up()
+        sample = "NA00003"
+        before = await _sample_calls(model, sample)
+        assert before == sum(
+            1 for c in CALLS if c["biosample_id"] == sample and c["dataset_id"] == DATASETS[0]
+        )
+        digest = "1" * 64
+        await call_writer.insert_calls(db, DATASETS[0], _calls(sample, digest, 40))
+        await call_writer.remove_superseded(db, DATASETS[0], [sample], digest)
+        await call_writer.touch_dataset(
+            db, DATASETS[0], "GRCh38", biosample_ids=[sample], file_digest=digest, job_id="j1"
+        )
+        seen: set[int] = set()
+        done = asyncio.Event()
+
+        async def poll() -> None:
+            while not done.is_set():
+                seen.add(await _sample_calls(model, sample))
+
+        reader = asyncio.create_task(poll())
+        await model.sync.catch_up()
+        done.set()
+        await reader
+        assert await _sample_calls(model, sample) == 40
+        assert seen <= {before, 40}
+        # Only the named biosample was read again; the other stayed as they were.
+        others = await model.counts(CallQuery(DATASETS, ("1", "2")))
+        assert others.calls == len(CALLS) - before + 40
+        # A registry change reaches the attributes of the biosample's calls.
+        await call_writer.upsert_individuals(
+            db,
+            DATASETS[0],
+            [
+                {
+                    "individual_id": sample,
+                    "biosample_ids": [sample],
+                    "sex": "female",
+                    "population": "YRI",
+                    "superpopulation": "AFR",
+                }
+            ],
+        )
+        await model.sync.catch_up()
+        calls = await model.calls_of_biosample([DATASETS[0]], sample)
+        assert {(c["sex"], c["population"], c["superpopulation"]) for c in calls} == {
+            ("female", "YRI", "AFR")
+        }
+        await model.close()
+        # Reopened: what it holds stays; it catches up with what happened meanwhile.
+        await db[CALLS_COLLECTION].delete_many({"biosample_id": sample})
+        await call_writer.touch_dataset(
+            db, DATASETS[0], "GRCh38", biosample_ids=[sample], file_digest=digest, job_id="j2"
+        )
+        reopened = ReadModel(db, tmp_path, poll_s=3600)
+        await reopened.open()
+        assert await _sample_calls(reopened, sample) == 40
+        await reopened.sync.catch_up()
+        assert await _sample_calls(reopened, sample) == 0
+        await reopened.close()
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
+async def test_a_stream_gives_every_call_in_order_in_bounded_batches(model: ReadModel) -> None:
+    query = Query("1", 0, 248_956_422)
+    expected = brute_force(CALLS, query)
+    streamed: list[dict[str, Any]] = []
+    async for batch in model.stream(call_query(query), ("_id", "chrom", "start", "end")):
+        assert len(batch) <= 5000
+        streamed.extend(batch)
+    assert [c["_id"] for c in streamed] == [c["_id"] for c in expected]
