@@ -59,6 +59,22 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
         help="seconds the queue may take before the remaining files are bulk-loaded",
     )
     parser.add_argument("--floor-files", type=int, default=200, help="files per floor run")
+    parser.add_argument(
+        "--pages", type=int, default=20, help="pages section: pages per page kind (default 20)"
+    )
+    parser.add_argument(
+        "--pages-budget",
+        type=float,
+        default=120.0,
+        help="pages section: seconds per replay of the pages (default 120)",
+    )
+    parser.add_argument(
+        "--pages-ingest-files",
+        type=int,
+        default=100,
+        help="pages section: files of the batch ingested during each 'during ingest' replay "
+        "(default 100; 0: no replay during an ingest)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--cohort-dir", type=Path, default=None)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="generator processes")
@@ -76,6 +92,8 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
     arguments = parser.parse_args(argv)
     if arguments.samples < 1 or arguments.queries < 1 or arguments.repeats < 1:
         parser.error("--samples, --queries and --repeats must be at least 1")
+    if arguments.pages < 1 or arguments.pages_budget <= 0 or arguments.pages_ingest_files < 0:
+        parser.error("--pages needs >= 1, --pages-budget > 0 and --pages-ingest-files >= 0")
     sections = tuple(name.strip() for name in arguments.sections.split(",") if name.strip())
     unknown = sorted(set(sections) - set(SECTIONS))
     if unknown or not sections:
@@ -98,6 +116,9 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
         keep_data=arguments.keep,
         floor_files=max(1, arguments.floor_files),
         sections=tuple(name for name in SECTIONS if name in sections),
+        pages=arguments.pages,
+        pages_budget_s=arguments.pages_budget,
+        pages_ingest_files=arguments.pages_ingest_files,
     )
 
 
@@ -181,6 +202,7 @@ async def run(options: BenchOptions) -> tuple[Path, list[Figure]]:
                     )
                 )
             say(f"section {name} took {time.perf_counter() - section_started:,.0f} s")
+            figures += await run_deferred(context, name)
     finally:
         await client.close()
         await close_stack(stack, keep_data=options.keep_data)
@@ -211,6 +233,28 @@ async def run(options: BenchOptions) -> tuple[Path, list[Figure]]:
     write_json(path, run_facts, figures)
     write_json(options.results / "bench-latest.json", run_facts, figures)
     return path, figures
+
+
+async def run_deferred(context: BenchContext, after: str) -> list[Figure]:
+    """The measurements earlier sections left for after section ``after``."""
+    figures: list[Figure] = []
+    for deferred in context.deferred.pop(after, []):
+        say(f"section {deferred.section}, after {after}: {deferred.name}")
+        started = time.perf_counter()
+        try:
+            figures += await deferred.work()
+        except Exception as error:
+            traceback.print_exc()
+            figures.append(
+                Figure.missing(
+                    deferred.section,
+                    deferred.name,
+                    Status.UNAVAILABLE,
+                    f"failed: {type(error).__name__}: {error}",
+                )
+            )
+        say(f"{deferred.name} took {time.perf_counter() - started:,.0f} s")
+    return figures
 
 
 def _git_commit() -> str | None:

@@ -36,13 +36,14 @@ class Window:
         return f"chr{self.chrom}"
 
 
-def random_windows(count: int, seed: int) -> list[Window]:
+def random_windows(count: int, seed: int, *, largest: int = LARGEST_WINDOW) -> list[Window]:
+    """``count`` windows of SMALLEST_WINDOW to ``largest`` bases (log-uniform)."""
     rng = random.Random(seed)
     lengths = [chromosome_length(chrom, ASSEMBLY) for chrom in WINDOW_CHROMOSOMES]
     windows = []
     for _ in range(count):
         chrom = rng.choices(WINDOW_CHROMOSOMES, weights=lengths)[0]
-        size = round(10 ** rng.uniform(math.log10(SMALLEST_WINDOW), math.log10(LARGEST_WINDOW)))
+        size = round(10 ** rng.uniform(math.log10(SMALLEST_WINDOW), math.log10(largest)))
         start = rng.randrange(0, chromosome_length(chrom, ASSEMBLY) - size)
         windows.append(Window(chrom, start, start + size))
     return windows

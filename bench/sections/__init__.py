@@ -17,7 +17,7 @@ from bench.figures import Figure
 
 SectionRunner = Callable[[BenchContext], Awaitable[list[Figure]]]
 
-SECTIONS = ("cohort", "ingest", "query", "gateway", "analyses", "memory")
+SECTIONS = ("cohort", "ingest", "query", "gateway", "pages", "analyses", "memory")
 HOOKS = {"query": "bench.bench_query", "analyses": "bench.bench_analyses"}
 
 

@@ -14,9 +14,11 @@ from bench.sections import SECTIONS
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
-# A guard against a hang, not a speed check: the run takes ~2 min (a minute of it waits for
-# the count summary's quiet period), longer on a machine with less CPU to give.
-SMOKE_TIMEOUT_S = 360
+# A guard against a hang, not a speed check: the run takes ~4 min (a minute of it waits for
+# the count summary's quiet period, another the pages section's for its extra dataset's),
+# longer on a machine with less CPU to give.
+SMOKE_TIMEOUT_S = 600
+PAGE_KINDS = ("gene", "region", "cytoband", "chromosome", "sample", "variant", "analyses")
 
 
 def test_the_benchmark_command_runs_every_section(
@@ -32,6 +34,9 @@ def test_the_benchmark_command_runs_every_section(
             "--repeats=2",
             "--floor-files=10",
             "--jobs=1",
+            "--pages=1",
+            "--pages-budget=60",
+            "--pages-ingest-files=5",
             f"--results={tmp_path}",
             f"--mongodb-url={mongodb_url}",
             f"--amqp-url={amqp_url}",
@@ -65,3 +70,15 @@ def test_the_benchmark_command_runs_every_section(
     assert analyses
     assert all(f["status"] == "measured" for f in analyses.values()), analyses
     assert analyses["analyses/full analysis job (child process)"]["value"] > 0
+    # Pages: every kind replayed idle, one at a time and four at once (the analyses views
+    # after the analyses section), and during an ingest; the section ran to its end.
+    replayed = {k: f for k, f in figures.items() if f["section"] == "pages"}
+    assert not [f for f in replayed.values() if f["note"].startswith("failed:")], replayed
+    for when in ("1 at a time", "4 at once"):
+        for kind in PAGE_KINDS:
+            assert f"pages/{kind} page p95, idle, {when}" in replayed, (kind, when)
+        assert replayed[f"pages/errors, idle, {when}"]["status"] == "measured"
+        assert replayed[f"pages/errors, idle, {when} (analyses pages)"]["status"] == "measured"
+        assert replayed[f"pages/ingest jobs done in the replay, {when}"]["value"] >= 0
+    for kind in ("gene", "region", "cytoband", "chromosome", "variant", "analyses"):
+        assert replayed[f"pages/{kind} page p95, idle, 1 at a time"]["value"] > 0, kind
