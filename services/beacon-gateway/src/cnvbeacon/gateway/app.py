@@ -20,13 +20,23 @@ from cnvbeacon.shared.web import READINESS_CHECKS, ReadinessCheck, amqp_ctx, bas
 
 async def upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    timeout = aiohttp.ClientTimeout(total=settings.upstream_timeout_s)
+    # JSON calls: a total limit. Streams: none, only an idle one, on connections of their own
+    # (long exports never hold up the JSON calls).
+    json_timeout = aiohttp.ClientTimeout(
+        total=settings.upstream_timeout_s, sock_connect=settings.upstream_connect_timeout_s
+    )
+    stream_timeout = aiohttp.ClientTimeout(
+        total=None,
+        connect=settings.upstream_connect_timeout_s,
+        sock_read=settings.upstream_stream_idle_s,
+    )
     async with (
-        aiohttp.ClientSession(timeout=timeout) as session,
+        aiohttp.ClientSession(timeout=json_timeout) as session,
+        aiohttp.ClientSession(timeout=stream_timeout) as streams,
         aiohttp.ClientSession() as peer_session,
     ):
-        app[keys.QUERY] = ServiceClient(session, settings.query_url, "query")
-        app[keys.INGEST] = ServiceClient(session, settings.ingest_url, "ingest")
+        app[keys.QUERY] = ServiceClient(session, streams, settings.query_url, "query")
+        app[keys.INGEST] = ServiceClient(session, streams, settings.ingest_url, "ingest")
         app[keys.METADATA] = Metadata(app[keys.INGEST], app[keys.QUERY], settings.metadata_cache_s)
         app[keys.PEER_SESSION] = peer_session
         app[READINESS_CHECKS]["query"] = _service_ready(keys.QUERY)

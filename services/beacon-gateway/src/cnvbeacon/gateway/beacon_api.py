@@ -105,7 +105,8 @@ async def beacon_errors(request: web.Request, handler: Handler) -> web.StreamRes
         response = build_request_error_response(identity, await _lenient_query(request), error)
         return beacon_json(response, error.status)
     except UpstreamError as error:
-        status = error.status if error.status < 500 else 503
+        # A service that did not answer in time is a 504; every other failure of ours a 503.
+        status = error.status if error.status < 500 or error.status == 504 else 503
         message = error.message
         if error.parameter and error.parameter not in message:
             message = f"{message} (parameter {error.parameter!r})"

@@ -17,7 +17,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from aiohttp import web
 
 from cnvbeacon.gateway import keys
-from cnvbeacon.gateway.upstream import UpstreamError
+from cnvbeacon.gateway.upstream import UpstreamError, call_failed
 from cnvbeacon.shared.web import AMQP, TOPOLOGY
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,10 @@ async def _forward(request: web.Request, path: str) -> web.Response:
     settings = request.app[keys.SETTINGS]
     headers = {h: request.headers[h] for h in _FORWARDED_REQUEST_HEADERS if h in request.headers}
     # Uploads may be large and slow: no total timeout, but a stalled socket still fails.
-    timeout = aiohttp.ClientTimeout(total=None, sock_read=settings.upstream_timeout_s * 15)
+    read_s = settings.upstream_timeout_s * 15
+    timeout = aiohttp.ClientTimeout(
+        total=None, sock_connect=settings.upstream_connect_timeout_s, sock_read=read_s
+    )
     url = f"{settings.ingest_url.rstrip('/')}{path}"
     try:
         async with (
@@ -54,7 +57,7 @@ async def _forward(request: web.Request, path: str) -> web.Response:
                 body=body, status=upstream.status, content_type=upstream.content_type
             )
     except (aiohttp.ClientError, TimeoutError) as error:
-        raise UpstreamError(503, f"the ingest service is unavailable: {error}") from error
+        raise call_failed("ingest", error, read_s, settings.upstream_connect_timeout_s) from error
 
 
 async def post_job(request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -26,12 +27,12 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
 from aiohttp import web
 
 from cnvbeacon.gateway import keys
 from cnvbeacon.gateway.beacon.errors import BeaconRequestError, bad_request
 from cnvbeacon.gateway.beacon.spec import Granularity
+from cnvbeacon.gateway.upstream import BrokenStreamError
 from cnvbeacon.shared.reference import (
     chromosome_length,
     cytoband_region,
@@ -44,7 +45,6 @@ from cnvbeacon.shared.reference import (
 
 EXPORT_FORMATS = ("vcf", "bed", "pgxseg", "tsv", "jsonl")
 _PASSED_HEADERS = ("Content-Type", "Content-Disposition")
-_CHUNK = 64 * 1024
 _REGION = re.compile(
     r"^(?P<chrom>[A-Za-z0-9_.:]+?)\s*[:\s]\s*(?P<start>[\d,.]+)\s*(?:-|\u2013|\.\.)\s*(?P<end>[\d,.]+)$"
 )
@@ -54,6 +54,7 @@ _VARIANT_ID = re.compile(
 )
 _GENE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 MAX_SUGGESTIONS = 50
+log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -281,26 +282,55 @@ async def _visible_datasets(request: web.Request, needed: Granularity) -> dict[s
 
 
 async def _pass_through(
-    request: web.Request, path: str, params: Mapping[str, str]
+    request: web.Request, path: str, params: Mapping[str, str], *, export: bool = False
 ) -> web.StreamResponse:
-    """The query service's answer to ``path``, streamed to the client as it comes."""
-    async with request.app[keys.QUERY].stream(path, params) as upstream:
+    """The query service's answer to ``path``, streamed to the client as it comes, each part
+    written (and drained) before the next is read.
+
+    A JSON (or plot) answer must begin within ``CNVB_UPSTREAM_TIMEOUT_S`` (a 504 otherwise),
+    an export within the idle limit; after that only the idle limit applies. A stream that
+    breaks after the client got its headers is cut: the connection is aborted without the
+    final chunk, so the client sees the body is incomplete (never a complete-looking file).
+    """
+    answer_within = None if export else request.app[keys.SETTINGS].upstream_timeout_s
+    query = request.app[keys.QUERY]
+    async with query.stream(path, params, answer_within=answer_within) as upstream:
         response = web.StreamResponse(status=upstream.status)
         for header in _PASSED_HEADERS:
             if header in upstream.headers:
                 response.headers[header] = upstream.headers[header]
         await response.prepare(request)
+        sent = 0
         try:
-            async for chunk in upstream.content.iter_chunked(_CHUNK):
+            while chunk := await upstream.read():
                 await response.write(chunk)
-        except (aiohttp.ClientError, TimeoutError, ConnectionResetError):
-            # Headers are sent: a broken stream can only end early. Closing the connection
-            # without the final chunk lets the client see the body is incomplete.
-            if request.transport is not None:
-                request.transport.close()
-            return response
-        await response.write_eof()
+                sent += len(chunk)
+            await response.write_eof()
+        except BrokenStreamError as error:
+            log.error(
+                "%s: stream cut after %d bytes: %s",
+                request.path,
+                sent,
+                error,
+                extra={"path": request.path, "bytes_sent": sent, "error": str(error)},
+            )
+            _abort(request)
+        except ConnectionError as error:
+            log.warning(
+                "%s: the client went away after %d bytes",
+                request.path,
+                sent,
+                extra={"path": request.path, "bytes_sent": sent, "error": str(error)},
+            )
+            _abort(request)
         return response
+
+
+def _abort(request: web.Request) -> None:
+    """Drop the client's connection at once: aiohttp then cannot end the body normally
+    (its final write to the closed transport fails), so the client gets no final chunk."""
+    if request.transport is not None:
+        request.transport.abort()
 
 
 def lookup_handler(path: str, needed: Granularity) -> Handler:
@@ -319,7 +349,7 @@ def export_handler(grouping: str) -> Handler:
         if output not in EXPORT_FORMATS:
             raise bad_request(f"format must be one of {', '.join(EXPORT_FORMATS)}", "format")
         params = {**request.query, **await _visible_datasets(request, Granularity.RECORD)}
-        return await _pass_through(request, f"/{grouping}", params)
+        return await _pass_through(request, f"/{grouping}", params, export=True)
 
     return handle
 

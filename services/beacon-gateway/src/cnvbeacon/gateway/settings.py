@@ -34,9 +34,14 @@ class GatewaySettings(ServiceSettings):
     ingest_url: str = "http://127.0.0.1:8082"
     # The URL others reach this gateway at; Beacon documents and handovers are absolute.
     public_url: str = "http://127.0.0.1:8080"
-    # Calls to our own services give up after this long (Beacon networks drop members
-    # slower than 5 s).
+    # JSON calls to our own services give up after this long (Beacon networks drop members
+    # slower than 5 s): the client gets a 504. Streamed pass-throughs must begin within it.
     upstream_timeout_s: float = Field(default=4.0, gt=0)
+    # Connecting to one of our services gives up after this long (a 503).
+    upstream_connect_timeout_s: float = Field(default=2.0, gt=0)
+    # Streams from the query service (exports, pass-throughs) have no total limit: they are
+    # cut only when it sends nothing for this long.
+    upstream_stream_idle_s: float = Field(default=300.0, gt=0)
     max_page_size: int = Field(default=1000, ge=1, le=100_000)
     default_page_size: int = Field(default=10, ge=1)
     # Dataset metadata and population sizes are re-read from the services after this long.
