@@ -243,23 +243,21 @@ def _write_manifest(path: Path, samples: list[CohortSample], calls: list[int]) -
     )
 
 
-def _write_sample_table(path: Path, samples: list[CohortSample]) -> None:
-    _write_tsv(
-        path,
-        SAMPLE_COLUMNS,
-        [
-            (
-                s.sample_id,
-                s.sex,
-                s.population,
-                s.population_name,
-                s.superpopulation,
-                s.superpopulation_name,
-                "true",
-            )
-            for s in samples
-        ],
+def sample_table_row(sample: CohortSample) -> tuple[str, ...]:
+    """A sample's row of the sample table (SAMPLE_COLUMNS)."""
+    return (
+        sample.sample_id,
+        sample.sex,
+        sample.population,
+        sample.population_name,
+        sample.superpopulation,
+        sample.superpopulation_name,
+        "true",
     )
+
+
+def _write_sample_table(path: Path, samples: list[CohortSample]) -> None:
+    _write_tsv(path, SAMPLE_COLUMNS, [sample_table_row(s) for s in samples])
 
 
 def _write_loci(path: Path, catalogue: Catalogue) -> None:

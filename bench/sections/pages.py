@@ -53,7 +53,14 @@ import aiohttp
 from yarl import URL
 
 from bench.cohort.catalogue import KNOWN_LOCI, SUPERPOPULATIONS
-from bench.cohort.generate import LOCI, SAMPLE_COLUMNS, VCF_DIRECTORY, vcf_name, write_samples
+from bench.cohort.generate import (
+    LOCI,
+    SAMPLE_COLUMNS,
+    VCF_DIRECTORY,
+    sample_table_row,
+    vcf_name,
+    write_samples,
+)
 from bench.cohort.reference_profile import REFERENCE_VCF
 from bench.cohort.samples import CohortSample, cohort_samples, real_samples
 from bench.context import BenchContext, Deferred
@@ -1212,23 +1219,7 @@ def write_extra_files(
         }
         for s in samples
     ]
-    table = [
-        "\t".join(SAMPLE_COLUMNS),
-        *(
-            "\t".join(
-                (
-                    s.sample_id,
-                    s.sex,
-                    s.population,
-                    s.population_name,
-                    s.superpopulation,
-                    s.superpopulation_name,
-                    "true",
-                )
-            )
-            for s in samples
-        ),
-    ]
+    table = ["\t".join(SAMPLE_COLUMNS), *("\t".join(sample_table_row(s)) for s in samples)]
     return rows, "\n".join(table) + "\n"
 
 

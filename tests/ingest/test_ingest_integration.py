@@ -17,6 +17,7 @@ from aiohttp import ClientSession, web
 from cnvbeacon.ingest.app import create_app
 from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.shared.messaging import INGEST_ROUTING_KEY, Topology
+from cnvbeacon.shared.store.changes import ChangeKind, changes_since
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS, DATASETS, INDIVIDUALS
 from tests.conftest import HG00096_VCF, Backends
@@ -76,6 +77,18 @@ async def test_hg00096_through_the_queue(ingest_url: str, database: Database) ->
     assert first is not None
     assert (first["chrom"], first["start"], first["end"]) == ("1", 2650427, 2651463)
     assert first["assembly"] == "GRCh38"
+    # The job's change is logged with the bump: its biosample and the file its calls came from.
+    dataset = await database[DATASETS].find_one({"_id": "test"})
+    assert dataset is not None
+    changes = changes_since(dataset, dataset["data_version"] - 1)
+    assert changes is not None
+    (change,) = changes
+    assert (change.kind, change.biosample_ids, change.job_id) == (
+        ChangeKind.CALLS,
+        ["HG00096"],
+        job_id,
+    )
+    assert change.file_digest == first["file_digest"]
 
 
 async def test_resubmitting_the_same_file_stores_no_duplicates(

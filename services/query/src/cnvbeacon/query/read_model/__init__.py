@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from cnvbeacon.query.counts import Counts
 from cnvbeacon.query.lookup import CallQuery
-from cnvbeacon.query.read_model import reads, writes
+from cnvbeacon.query.read_model import reads
 from cnvbeacon.query.read_model.database import ReadModelDatabase
 from cnvbeacon.query.read_model.sync import ReadModelSync
 from cnvbeacon.query.samples import Carrier
@@ -149,7 +149,3 @@ class ReadModel:
                 yield batch
         finally:
             await self.database.in_reader(cursor.close)
-
-    async def held(self) -> tuple[int, int]:
-        """(calls, samples) held."""
-        return await self.database.read(writes.row_counts)

@@ -38,9 +38,6 @@ class ReadModelDatabase:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="read-model-write")
         self._connection: Connection | None = None
         self._lock = threading.Lock()
-        # Bumped after every committed write: results cached under an older generation
-        # are never served (see ReadModel).
-        self.generation = 0
 
     def open(self) -> None:
         """Open (or create) the file; blocking, called in a thread at start-up."""
@@ -72,7 +69,6 @@ class ReadModelDatabase:
                 "threads": self._threads,
                 # Sorting and joins larger than memory spill beside the database.
                 "temp_directory": str(self.path.parent / "tmp"),
-                "preserve_insertion_order": False,
             },
         )
 
@@ -82,21 +78,26 @@ class ReadModelDatabase:
                 raise RuntimeError("the read model is closed")
             return self._connection.cursor()
 
-    async def read(self, work: Callable[[Connection], Result]) -> Result:
-        """Run `work` on a fresh cursor in the reader pool (one snapshot for all of it)."""
-
-        def run() -> Result:
-            cursor = self._cursor()
+    def _transaction(self, begin: str, work: Callable[[Connection], Result]) -> Result:
+        """`work` on a fresh cursor inside one transaction (rolled back if it raises)."""
+        cursor = self._cursor()
+        try:
+            cursor.execute(begin)
             try:
-                cursor.execute("BEGIN TRANSACTION READ ONLY")
-                try:
-                    return work(cursor)
-                finally:
-                    cursor.execute("COMMIT")
-            finally:
-                cursor.close()
+                result = work(cursor)
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+            return result
+        finally:
+            cursor.close()
 
-        return await asyncio.get_running_loop().run_in_executor(self._readers, run)
+    async def read(self, work: Callable[[Connection], Result]) -> Result:
+        """Run `work` in the reader pool, on one snapshot for all of it."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._readers, self._transaction, "BEGIN TRANSACTION READ ONLY", work
+        )
 
     async def in_reader(self, work: Callable[[], Result]) -> Result:
         """Run blocking work on an object of this database (a stream's cursor) in the pool."""
@@ -107,24 +108,11 @@ class ReadModelDatabase:
         return self._cursor()
 
     async def write(self, work: Callable[[Connection], Result]) -> Result:
-        """Run `work` as one transaction in the writer thread; rolled back if it raises."""
-
-        def run() -> Result:
-            cursor = self._cursor()
-            try:
-                cursor.execute("BEGIN TRANSACTION")
-                try:
-                    result = work(cursor)
-                except BaseException:
-                    cursor.execute("ROLLBACK")
-                    raise
-                cursor.execute("COMMIT")
-                self.generation += 1
-                return result
-            finally:
-                cursor.close()
-
-        return await asyncio.get_running_loop().run_in_executor(self._writer, run)
+        """Run `work` as one transaction in the writer thread: readers see it whole or not
+        at all."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._writer, self._transaction, "BEGIN TRANSACTION", work
+        )
 
     def close(self) -> None:
         self._readers.shutdown(wait=True, cancel_futures=True)

@@ -11,10 +11,12 @@ Catch-ups run after every job-success event, every poll interval, and on demand.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -32,6 +34,11 @@ from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.store.collections import DATASETS
 
 log = logging.getLogger(__name__)
+
+# Sort `calls` after this many appended calls, or a tenth of the calls held at the last
+# sort if more.
+SORT_AFTER_CALLS = 50_000
+SORT_AFTER_SHARE = 10
 
 
 @dataclass
@@ -71,8 +78,9 @@ class ReadModelSync:
         self._lock = asyncio.Lock()
         self.datasets: dict[str, tuple[str, int, dict[str, Any]]] = {}
         self.caught_up_once = asyncio.Event()
-        # Seconds from a change's log time to its visibility here, for the last one applied.
-        self.last_lag_s: float | None = None
+        # Calls inserted since `calls` was last rewritten sorted.
+        self._unsorted = 0
+        self._sorted_calls = 0  # calls held at the last sort
 
     async def load_held(self) -> None:
         self.datasets = await self._database.read(writes.held_datasets)
@@ -81,7 +89,7 @@ class ReadModelSync:
         """Apply everything the store's change logs hold beyond what is held (one at a time:
         concurrent callers wait for the running catch-up and then run their own)."""
         async with self._lock:
-            cursor = self._store[DATASETS].find({}, {**WITHOUT_CHANGES}).sort("_id", 1)
+            cursor = self._store[DATASETS].find({}, WITHOUT_CHANGES).sort("_id", 1)
             current = {d["_id"]: d async for d in cursor}
             for dataset_id in sorted(set(self.datasets) - set(current)):
                 await self._remove(dataset_id)
@@ -91,14 +99,23 @@ class ReadModelSync:
                     await self._catch_up_dataset(dataset_id, held[1] if held else 0)
                 elif held[2] != _view(document):
                     await self._record(dataset_id, document)
+            await self._sort_if_needed()
             self.caught_up_once.set()
+
+    async def _sort_if_needed(self) -> None:
+        """Rewrite `calls` sorted once the calls appended since the last sort are many
+        (range conditions scan appended row groups whole)."""
+        if self._unsorted < max(SORT_AFTER_CALLS, self._sorted_calls // SORT_AFTER_SHARE):
+            return
+        self._sorted_calls = await self._database.write(writes.sort_calls)
+        self._unsorted = 0
 
     async def _catch_up_dataset(self, dataset_id: str, held_version: int) -> None:
         document = await self._store[DATASETS].find_one({"_id": dataset_id})
         if document is None:
             return
         version = int(document.get("data_version", 0))
-        changes = changes_since(document, held_version) if held_version else None
+        changes = changes_since(document, held_version)
         net = net_change(changes)
         assembly = str(document.get("assembly") or "")
         started = time.perf_counter()
@@ -106,8 +123,6 @@ class ReadModelSync:
             await self._reload(dataset_id, assembly, document)
         else:
             await self._apply(dataset_id, assembly, document, net)
-        if changes:
-            self.last_lag_s = max(0.0, time.time() - changes[-1].at.timestamp())
         log.info(
             "read model caught up",
             extra={
@@ -133,13 +148,15 @@ class ReadModelSync:
         view = _view(document)
         version = int(document.get("data_version", 0))
 
-        def apply(con: Any) -> None:
-            if net.files:
-                writes.replace_calls(con, dataset_id, net.files, incoming)
+        def apply(con: Any) -> int:
+            inserted = (
+                writes.replace_calls(con, dataset_id, net.files, incoming) if net.files else 0
+            )
             writes.set_attributes(con, dataset_id, attributes)
             writes.set_dataset(con, dataset_id, assembly, version, view)
+            return inserted
 
-        await self._database.write(apply)
+        self._unsorted += await self._database.write(apply)
         self.datasets[dataset_id] = (assembly, version, view)
 
     async def _reload(self, dataset_id: str, assembly: str, document: Document) -> None:
@@ -152,11 +169,12 @@ class ReadModelSync:
         view = _view(document)
         version = int(document.get("data_version", 0))
 
-        def reload(con: Any) -> None:
-            writes.replace_calls(con, dataset_id, None, incoming)
+        def reload(con: Any) -> int:
+            inserted = writes.replace_calls(con, dataset_id, None, incoming)
             writes.set_dataset(con, dataset_id, assembly, version, view)
+            return inserted
 
-        await self._database.write(reload)
+        self._unsorted += await self._database.write(reload)
         self.datasets[dataset_id] = (assembly, version, view)
 
     async def _remove(self, dataset_id: str) -> None:
@@ -174,9 +192,12 @@ class ReadModelSync:
 
 
 def _view(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The dataset's own fields, JSON-ready (as held in the read model)."""
-    return {
-        key: value.isoformat() if hasattr(value, "isoformat") else value
-        for key, value in document.items()
-        if key not in ("_id", CHANGES_FIELD)
-    }
+    """The dataset's own fields as JSON values, as the read model holds them (so that a
+    held view and a fresh one compare equal)."""
+    own = {key: value for key, value in document.items() if key not in ("_id", CHANGES_FIELD)}
+    loaded: dict[str, Any] = json.loads(json.dumps(own, default=_json_value))
+    return loaded
+
+
+def _json_value(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from datetime import datetime
 from typing import Any, Final
 
 import pyarrow as pa
@@ -156,14 +155,11 @@ def set_attributes(
 def set_dataset(
     con: Connection, dataset_id: str, assembly: str, data_version: int, document: Mapping[str, Any]
 ) -> None:
+    """Record the version held and the dataset's own fields (JSON values)."""
     con.execute(
         "INSERT OR REPLACE INTO datasets VALUES (?, ?, ?, ?)",
-        [dataset_id, assembly, data_version, json.dumps(document, default=_json_value)],
+        [dataset_id, assembly, data_version, json.dumps(document)],
     )
-
-
-def _json_value(value: object) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def remove_dataset(con: Connection, dataset_id: str) -> None:
@@ -172,12 +168,16 @@ def remove_dataset(con: Connection, dataset_id: str) -> None:
     con.execute("DELETE FROM datasets WHERE dataset_id = ?", [dataset_id])
 
 
-def sort_calls(con: Connection) -> None:
+def sort_calls(con: Connection) -> int:
     """Rewrite `calls` sorted by (chrom, start), so that range conditions skip whole row
-    groups by their min/max (appended calls are scanned until the next sort)."""
+    groups by their min/max (appended calls are scanned until the next sort). Returns the
+    number of calls."""
     con.execute("CREATE TABLE calls_sorted AS SELECT * FROM calls ORDER BY chrom, start")
     con.execute("DROP TABLE calls")
     con.execute("ALTER TABLE calls_sorted RENAME TO calls")
+    row = con.execute("SELECT count(*) FROM calls").fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def held_datasets(con: Connection) -> dict[str, tuple[str, int, dict[str, Any]]]:
@@ -186,12 +186,3 @@ def held_datasets(con: Connection) -> dict[str, tuple[str, int, dict[str, Any]]]
         "SELECT dataset_id, assembly, data_version, document FROM datasets ORDER BY dataset_id"
     ).fetchall()
     return {row[0]: (row[1], int(row[2]), json.loads(row[3])) for row in rows}
-
-
-def row_counts(con: Connection) -> tuple[int, int]:
-    """(calls, samples) held."""
-    row = con.execute(
-        "SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM samples)"
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), int(row[1])
