@@ -125,6 +125,7 @@ async def test_datasets_with_counts(cohort: StoredCohort) -> None:
         assert dataset["counts"] == expected_counts(own)
         assert dataset["data_version"] == 1
         assert dataset["summary"]["state"] == "current"
+        assert "changes" not in dataset  # the store's change log is not the dataset's own
     _, body = await get(f"{cohort.scan_url}/datasets/{DATASETS[0]}")
     assert body["dataset"]["counts"] is None
     assert body["dataset"]["summary"]["state"] == "disabled"

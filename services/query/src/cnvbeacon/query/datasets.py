@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cnvbeacon.shared.models import JobState
+from cnvbeacon.shared.store.changes import WITHOUT_CHANGES
 from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.store.collections import DATASETS, JOBS
 
@@ -21,7 +22,7 @@ class DatasetInfo:
 async def read_datasets(db: Database) -> dict[str, DatasetInfo]:
     """Every dataset by id, in id order (a handful of small documents)."""
     found: dict[str, DatasetInfo] = {}
-    async for document in db[DATASETS].find({}).sort("_id", 1):
+    async for document in db[DATASETS].find({}, WITHOUT_CHANGES).sort("_id", 1):
         found[document["_id"]] = DatasetInfo(
             document["_id"],
             document.get("assembly", ""),
