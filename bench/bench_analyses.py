@@ -25,6 +25,7 @@ import logging
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -34,16 +35,19 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import numpy as np
+import pyarrow.parquet as pq
 from aiohttp import web
 from pymongo import AsyncMongoClient
 
 from cnvbeacon.ingest import call_writer
-from cnvbeacon.query.analyses import AnalysisSettings, source
+from cnvbeacon.query.analyses import AnalysisSettings
 from cnvbeacon.query.analyses.child import run_job_in_child
+from cnvbeacon.query.analyses.genome import genome
 from cnvbeacon.query.analyses.keys import SETTINGS as ANALYSIS_SETTINGS
 from cnvbeacon.query.analyses.result_store import load_run, load_table
 from cnvbeacon.query.analyses.variants import DEFAULT
 from cnvbeacon.query.app import create_app
+from cnvbeacon.query.read_model import CALLS_FILE, ReadModel
 from cnvbeacon.query.settings import QuerySettings
 from cnvbeacon.shared.intervals import length_class
 from cnvbeacon.shared.reference import chromosome_length, load_1kgp_samples
@@ -283,20 +287,25 @@ async def repeated_ms(action: Callable[[], Awaitable[Any]], times: int = 20) -> 
     return statistics.median(samples), samples[int(0.95 * (len(samples) - 1))]
 
 
-async def stream_calls(db: Database, dataset_id: str) -> int:
-    """The floor of the job's read: the same range scans and projection, two in flight,
-    documents only counted (no columns built)."""
-    queries = await source.range_queries(db, dataset_id, ASSEMBLY)
-    limit = asyncio.Semaphore(source.READS_IN_FLIGHT)
-    projection = {"_id": 0, "chrom": 1, "start": 1, "end": 1, "variant_type": 1}
-    projection |= {"copy_number": 1, "is_pass": 1, "biosample_id": 1}
+@asynccontextmanager
+async def caught_up_read_model(db: Database) -> AsyncIterator[ReadModel]:
+    """A read model of this process (its own scratch file), caught up with the store."""
+    with tempfile.TemporaryDirectory(prefix="cnvb-bench-read-model-") as directory:
+        model = ReadModel(db, Path(directory), source="bench analyses", poll_s=3600)
+        await model.open()
+        try:
+            await model.catch_up()
+            yield model
+        finally:
+            await model.close()
 
-    async def scan(query: dict[str, Any]) -> int:
-        async with limit:
-            cursor = db["calls"].find(query, projection).batch_size(source.READ_BATCH)
-            return len([1 async for _ in cursor])
 
-    return sum(await asyncio.gather(*(scan(query) for _, query in queries)))
+async def export_calls(model: ReadModel, dataset_id: str) -> int:
+    """The floor of the job's read: the read model's export of the dataset (what the job
+    reads), written and then counted."""
+    with tempfile.TemporaryDirectory(prefix="cnvb-bench-export-") as directory:
+        await model.export_dataset(dataset_id, genome(ASSEMBLY).chromosomes, Path(directory))
+        return int(pq.read_metadata(Path(directory) / CALLS_FILE).num_rows)
 
 
 async def forget_variants(settings: QuerySettings) -> None:
@@ -335,6 +344,7 @@ async def measure(url: str, n_calls: int, seed: int) -> None:
             "mongodb_database": DATABASE,
             "log_json": False,
             "log_level": "WARNING",
+            "read_model_directory": tempfile.mkdtemp(prefix="cnvb-bench-query-"),
         }
     )
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(url, tz_aware=True)
@@ -342,15 +352,17 @@ async def measure(url: str, n_calls: int, seed: int) -> None:
     try:
         await ensure_indexes(db)
         await load(db, n_calls, seed)
-        print("\n== floor: streaming the dataset's calls (the job's scans, counted only)")
-        floor_ms, streamed = await timed(lambda: stream_calls(db, DATASET))
-        print(
-            f"  {streamed:,} calls in {floor_ms / 1000:.1f} s ({streamed / floor_ms * 1000:,.0f}/s)"
-        )
-        print("\n== the full analysis job (child process, as the query service runs it)")
-        started = time.perf_counter()
-        report = await run_job_in_child(settings, DATASET)
-        total = time.perf_counter() - started
+        async with caught_up_read_model(db) as model:
+            print("\n== floor: the read model's export of the dataset (what the job reads)")
+            floor_ms, streamed = await timed(lambda: export_calls(model, DATASET))
+            print(
+                f"  {streamed:,} calls in {floor_ms / 1000:.1f} s "
+                f"({streamed / floor_ms * 1000:,.0f}/s)"
+            )
+            print("\n== the full analysis job (child process, as the query service runs it)")
+            started = time.perf_counter()
+            report = await run_job_in_child(settings, model, DATASET)
+            total = time.perf_counter() - started
         print(
             f"  {report.calls:,} calls of {report.samples:,} samples: {total:.1f} s in all "
             f"(read {report.read_seconds:.1f} s, analyse {report.analysis_seconds:.1f} s, "
@@ -483,16 +495,17 @@ async def run_section(context: BenchContext) -> list[Any]:
         }
     )
     db, dataset = context.db, context.dataset_id
-    floor_ms, calls = await timed(lambda: stream_calls(db, dataset))
-    job_ms, report = await timed(lambda: run_job_in_child(settings, dataset))
+    async with caught_up_read_model(db) as model:
+        floor_ms, calls = await timed(lambda: export_calls(model, dataset))
+        job_ms, report = await timed(lambda: run_job_in_child(settings, model, dataset))
     figures = [
         Figure(
             section,
-            "stream the dataset's calls (job projection)",
+            "read model export of the dataset (what the job reads)",
             floor_ms / 1000,
             "s",
             better=Better.LOWER,
-            note=f"{calls:,} calls, raw cursor",
+            note=f"{calls:,} calls as Parquet, from a read model of the bench process",
         ),
         Figure(
             section,
@@ -500,9 +513,9 @@ async def run_section(context: BenchContext) -> list[Any]:
             job_ms / 1000,
             "s",
             better=Better.LOWER,
-            floor=f"{section}/stream the dataset's calls (job projection)",
-            note=f"read {report.read_seconds:.0f} s, analyse {report.analysis_seconds:.0f} s, "
-            f"store {report.store_seconds:.0f} s; target <= 120 s",
+            floor=f"{section}/read model export of the dataset (what the job reads)",
+            note=f"read {report.read_seconds:.1f} s, analyse {report.analysis_seconds:.1f} s, "
+            f"store {report.store_seconds:.1f} s; target <= 30 s",
         ),
     ]
     run_ms, _ = await repeated_ms(lambda: load_run(db, dataset, DEFAULT.key))

@@ -1,6 +1,6 @@
 """What every benchmark section gets: the options, the cohort, the running stack.
 
-The section contract (for bench/sections/*.py and hooks such as bench/bench_query.py): a
+The section contract (for bench/sections/*.py and hooks such as bench/bench_analyses.py): a
 module exposing ``async def run_section(context: BenchContext) -> list[Figure]``. A section
 may leave facts for later sections in ``context.facts`` (e.g. that the whole cohort is in
 the store) and must not stop processes it did not start. A measurement that needs what a later

@@ -92,6 +92,8 @@ class BenchStack:
             "CNVB_ADMIN_TOKEN": self.admin_token,
             "CNVB_PORT": str(port),
             "CNVB_LOG_LEVEL": "WARNING",
+            # Each query replica keeps its own read model.
+            "CNVB_READ_MODEL_DIRECTORY": str(self.scratch / f"read-model-{port}"),
             **extra,
         }
 

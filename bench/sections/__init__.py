@@ -18,7 +18,7 @@ from bench.figures import Figure
 SectionRunner = Callable[[BenchContext], Awaitable[list[Figure]]]
 
 SECTIONS = ("cohort", "ingest", "query", "gateway", "pages", "analyses", "memory")
-HOOKS = {"query": "bench.bench_query", "analyses": "bench.bench_analyses"}
+HOOKS = {"analyses": "bench.bench_analyses"}
 
 
 def hook_runner(name: str) -> tuple[SectionRunner | None, str]:

@@ -22,7 +22,7 @@ run) and the analyses page's views. Replayed one page at a time and by 4 page lo
 once over the same list, ``--pages`` pages per kind (interleaved, so a replay cut by
 ``--pages-budget`` keeps every kind), twice:
 
-* idle: after the ingest, the query service's count summary current;
+* idle: after the ingest, the query service's read model holding the cohort;
 * during ingest: while a batch of ``--pages-ingest-files`` freshly generated samples of a
   second dataset is ingesting through the queue (one batch per replay; a replay stops when
   its batch has finished, and says how many of the batch's jobs finished during it).
@@ -68,7 +68,7 @@ from bench.figures import Better, Figure, Status
 from bench.ingest_client import IngestClient, manifest_text
 from bench.measure import percentile
 from bench.sections.ingest import MANIFEST_HEADER
-from bench.sections.query import wait_until_summarised
+from bench.sections.query import wait_until_visible
 from bench.windows import random_windows
 from cnvbeacon.shared.reference import bands, chromosomes, genes_overlapping
 
@@ -1319,11 +1319,11 @@ async def during_ingest(
                     details={"batch_id": batch_id, "calls_stored": status["calls_stored"]},
                 )
             )
-    # Leave a quiet system: the query service summarises the new data in the background.
+    # Leave a quiet system: the query service's read model holds the new data.
     query = context.service_url("query")
     if query is not None:
-        await wait_until_summarised(query, dataset)
-        await wait_until_summarised(query, context.dataset_id)
+        await wait_until_visible(query, context.db, dataset)
+        await wait_until_visible(query, context.db, context.dataset_id)
     return figures
 
 
@@ -1341,7 +1341,7 @@ async def run_section(context: BenchContext) -> list[Figure]:
     options = context.options
     query = context.service_url("query")
     if query is not None:  # the steady state, as the query section measures it
-        await wait_until_summarised(query, context.dataset_id)
+        await wait_until_visible(query, context.db, context.dataset_id)
     async with browser_session() as session:
         plan = await plan_pages(
             session,

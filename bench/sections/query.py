@@ -1,14 +1,16 @@
 """Query: region lookups over the whole ingested cohort, against their floors.
 
-Built in until bench/bench_query.py (the query engineer's) exposes run_section. Same random
-windows (10 kb - 2 Mb) for every contender:
+Same random windows (10 kb - 2 Mb) for every contender:
 
 * tabix floor: the cohort's calls as one tabix-indexed sites VCF, pysam fetch + end check;
-* raw store: the index shape the service uses, issued directly with pymongo (one range scan
-  per length class, bounded by the stored length maxima; the end checked in Python);
+* DuckDB floor: a read model in this process (its own file, loaded from the same store),
+  the service's own SQL for the same lookup run in-process, no HTTP;
 * the query service: GET /calls, whole result, at concurrency 1 and 16.
 
-Every answer is checked against tabix's; the notes count wrong answers.
+Also: how long after the ingest the service's read model held the cohort (visibility),
+whole-genome counts (first, uncached, and again), a whole-dataset BED export (calls/s) and
+the read model's bytes per call. Every answer is checked against tabix's; the notes count
+wrong answers.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ from bench.context import BenchContext
 from bench.figures import Better, Figure, Status
 from bench.measure import latencies_ms, percentile
 from bench.windows import Window, random_windows, tabix_ids, write_sites_index
-from cnvbeacon.shared.store import length_classes
+from cnvbeacon.query.lookup import CallQuery
+from cnvbeacon.query.read_model import ReadModel, reads
+from cnvbeacon.query.windows import Match
+from cnvbeacon.query.windows import Window as CallWindow
+from cnvbeacon.shared.reference.chromosomes import chromosomes
 from cnvbeacon.shared.store.client import Database
-from cnvbeacon.shared.store.collections import CALLS
+from cnvbeacon.shared.store.collections import DATASETS
 
 SECTION = "query"
 PERCENTILES = (50, 95, 99)
@@ -58,20 +64,21 @@ def percentile_figures(
     ]
 
 
-async def raw_store_ids(db: Database, dataset_id: str, window: Window) -> set[str]:
-    maxima = await length_classes.maxima_for(db, [dataset_id], window.chrom)
-    found = set()
-    for length_class, longest in sorted(maxima.get(dataset_id, {}).items()):
-        query = {
-            "dataset_id": dataset_id,
-            "chrom": window.chrom,
-            "length_class": length_class,
-            "start": {"$gte": window.start - longest, "$lt": window.end},
-        }
-        async for call in db[CALLS].find(query, {"_id": 1, "end": 1}).batch_size(5000):
-            if call["end"] > window.start:
-                found.add(call["_id"])
-    return found
+def window_query(dataset_id: str, window: Window) -> CallQuery:
+    return CallQuery(
+        (dataset_id,), (window.chrom,), CallWindow(Match.OVERLAP, window.start, window.end)
+    )
+
+
+async def duckdb_ids(model: ReadModel, dataset_id: str, window: Window) -> set[str]:
+    """The service's SQL for the same page, in this process (counts and the page)."""
+    query = window_query(dataset_id, window)
+
+    def page(con: Any) -> list[dict[str, Any]]:
+        reads.counts(con, query)
+        return reads.calls_page(con, query, 0, SERVICE_PAGE_LIMIT, ("_id",))
+
+    return {str(call["_id"]) for call in await model.database.read(page)}
 
 
 async def service_ids(
@@ -91,18 +98,21 @@ async def service_ids(
     return {str(call["id"]) for call in body["calls"]}
 
 
-async def wait_until_summarised(url: str, dataset_id: str, timeout_s: float = 3600) -> float:
-    """Seconds until the query service reports the dataset's count summary as current."""
+async def wait_until_visible(
+    url: str, db: Database, dataset_id: str, timeout_s: float = 3600
+) -> float:
+    """Seconds until the query service's read model holds the dataset's current version."""
     started = time.perf_counter()
     async with aiohttp.ClientSession() as session:
         while time.perf_counter() - started < timeout_s:
-            async with session.get(f"{url}/datasets/{dataset_id}") as response:
-                if response.status == 200:
-                    body = await response.json()
-                    if body["dataset"]["summary"]["state"] == "current":
+            stored = await db[DATASETS].find_one({"_id": dataset_id}, {"data_version": 1})
+            async with session.get(f"{url}/read-model") as response:
+                if response.status == 200 and stored is not None:
+                    held = (await response.json())["datasets"].get(dataset_id)
+                    if held == stored.get("data_version"):
                         return time.perf_counter() - started
-            await asyncio.sleep(1)
-    raise TimeoutError(f"the count summary of {dataset_id} was not ready in {timeout_s:.0f} s")
+            await asyncio.sleep(0.2)
+    raise TimeoutError(f"the read model did not hold {dataset_id} in {timeout_s:.0f} s")
 
 
 async def _answers(
@@ -118,6 +128,70 @@ async def _answers(
     return latencies, answers, wall
 
 
+async def _timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = await work()
+    return (time.perf_counter() - started) * 1000, result
+
+
+async def _service_counts(session: aiohttp.ClientSession, url: str, dataset_id: str) -> Any:
+    async with session.get(f"{url}/counts", params={"datasets": dataset_id}) as response:
+        body = await response.json()
+        if response.status != 200:
+            raise RuntimeError(f"query service: HTTP {response.status}: {body}")
+        return body["counts"]
+
+
+async def _bed_export(session: aiohttp.ClientSession, url: str, dataset_id: str) -> int:
+    """Lines of a whole-dataset BED export, read to its end."""
+    params = {"datasets": dataset_id, "format": "bed"}
+    lines = 0
+    async with session.get(f"{url}/calls", params=params) as response:
+        if response.status != 200:
+            raise RuntimeError(f"query service: HTTP {response.status}")
+        async for chunk in response.content.iter_chunked(1 << 16):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+async def _whole_genome_figures(
+    session: aiohttp.ClientSession, url: str, model: ReadModel, dataset_id: str
+) -> list[Figure]:
+    genome = CallQuery((dataset_id,), tuple(chromosomes("GRCh38")))
+    floor_ms = []
+    for _ in range(5):  # reads.counts directly: never the service's cache
+        ms, floor_counts = await _timed(
+            lambda: model.database.read(lambda c: reads.counts(c, genome))
+        )
+        floor_ms.append(ms)
+    first_ms, counts = await _timed(lambda: _service_counts(session, url, dataset_id))
+    again = [
+        (await _timed(lambda: _service_counts(session, url, dataset_id)))[0] for _ in range(10)
+    ]
+    same = counts == floor_counts.as_dict()
+    note = f"{counts['calls']:,} calls" + ("" if same else f"; WRONG: floor {floor_counts}")
+    floor_name = f"{SECTION}/DuckDB floor: whole-genome counts p50"
+    return [
+        *percentile_figures("DuckDB floor: whole-genome counts", floor_ms, None, note),
+        Figure(
+            SECTION,
+            "whole-genome counts, first request",
+            first_ms,
+            "ms",
+            better=Better.LOWER,
+            floor=floor_name,
+            runs=1,
+            note="uncached: nothing written since",
+        ),
+        *percentile_figures(
+            "whole-genome counts, repeated",
+            again,
+            "DuckDB floor: whole-genome counts",
+            "answered from the read model's counts cache",
+        ),
+    ]
+
+
 async def run_section(context: BenchContext) -> list[Figure]:
     if not context.facts.get("cohort_loaded"):
         return [
@@ -129,10 +203,8 @@ async def run_section(context: BenchContext) -> list[Figure]:
     assert url is not None, "the runner starts the query service"
     windows = random_windows(context.options.queries, context.options.seed + WINDOW_SEED_OFFSET)
     context.facts["windows"] = windows
-    # Time lookups in the steady state: after an ingest the service rebuilds its count
-    # summary in the background (one pass over the calls), which would compete for the store.
-    summary_s = await wait_until_summarised(url, context.dataset_id)
-    context.facts["summary_ready_s"] = summary_s
+    visible_s = await wait_until_visible(url, context.db, context.dataset_id)
+    context.facts["read_model_visible_s"] = visible_s
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
         index = await asyncio.to_thread(
@@ -147,35 +219,61 @@ async def run_section(context: BenchContext) -> list[Figure]:
             expected.append(tabix_ids(tabix, window))
             tabix_latencies.append((time.perf_counter() - started) * 1000)
         tabix.close()
+        model = ReadModel(context.db, Path(scratch) / "floor", source="bench floor", poll_s=3600)
+        started = time.perf_counter()
+        await model.open()
+        await model.catch_up()
+        load_s = time.perf_counter() - started
+        try:
+            figures = await _lookups(context, url, model, windows, expected, tabix_latencies)
+        finally:
+            await model.close()
     sizes = sorted(len(ids) for ids in expected)
-    figures = [
+    return [
         Figure(
             SECTION,
-            "count summary current, s after the ingest section",
-            summary_s,
+            "read model holds the cohort, s after the ingest section",
+            visible_s,
             "s",
             better=Better.LOWER,
             runs=1,
-            note="lookups are timed after it (one background pass over the calls)",
-        )
+            note="from the end of the ingest section until GET /read-model shows its version",
+        ),
+        Figure(
+            SECTION,
+            "read model full load from the store (bench process)",
+            load_s,
+            "s",
+            better=Better.LOWER,
+            runs=1,
+            note=f"the DuckDB floor's own copy; sites index for tabix built in {build_s:.0f} s; "
+            f"{len(windows)} windows of 10 kb-2 Mb, median {sizes[len(sizes) // 2]} calls "
+            f"(max {sizes[-1]})",
+        ),
+        *figures,
     ]
+
+
+async def _lookups(
+    context: BenchContext,
+    url: str,
+    model: ReadModel,
+    windows: Sequence[Window],
+    expected: Sequence[set[str]],
+    tabix_latencies: Sequence[float],
+) -> list[Figure]:
+    figures = percentile_figures("tabix floor: fetch + end check", tabix_latencies, None)
+    floor = "DuckDB floor: counts + page in-process"
+    floor_latencies, floor_answers, _ = await _answers(
+        windows, 1, lambda w: duckdb_ids(model, context.dataset_id, w)
+    )
     figures += percentile_figures(
+        floor,
+        floor_latencies,
         "tabix floor: fetch + end check",
-        tabix_latencies,
-        None,
-        f"{len(windows)} windows of 10 kb-2 Mb, median {sizes[len(sizes) // 2]} calls "
-        f"(max {sizes[-1]}); sites index built in {build_s:.0f} s",
+        _wrong_note(floor_answers, expected),
     )
-    raw_latencies, raw_answers, _ = await _answers(
-        windows, 1, lambda w: raw_store_ids(context.db, context.dataset_id, w)
-    )
-    figures += percentile_figures(
-        "raw store: index range scans",
-        raw_latencies,
-        "tabix floor: fetch + end check",
-        _wrong_note(raw_answers, expected),
-    )
-    timeout = aiohttp.ClientTimeout(total=600)
+    timeout = aiohttp.ClientTimeout(total=3600)
     connector = aiohttp.TCPConnector(limit=64)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         for concurrency in (1, 16):
@@ -188,8 +286,35 @@ async def run_section(context: BenchContext) -> list[Figure]:
             figures += percentile_figures(
                 name,
                 latencies,
-                "raw store: index range scans",
+                floor,
                 f"{_wrong_note(answers, expected)}; {len(windows) / wall:,.1f} requests/s",
+            )
+        figures += await _whole_genome_figures(session, url, model, context.dataset_id)
+        export_ms, lines = await _timed(lambda: _bed_export(session, url, context.dataset_id))
+        figures.append(
+            Figure(
+                SECTION,
+                "whole-dataset BED export",
+                lines / (export_ms / 1000) if export_ms else None,
+                "calls/s",
+                better=Better.HIGHER,
+                runs=1,
+                note=f"{lines:,} calls in {export_ms / 1000:,.1f} s",
+            )
+        )
+        async with session.get(f"{url}/read-model") as response:
+            status = await response.json()
+        if status["calls"]:
+            figures.append(
+                Figure(
+                    SECTION,
+                    "read model bytes per call on disk",
+                    status["file_bytes"] / status["calls"],
+                    "bytes",
+                    better=Better.LOWER,
+                    runs=1,
+                    note=f"{status['file_bytes'] / 2**20:,.0f} MiB for {status['calls']:,} calls",
+                )
             )
     return figures
 

@@ -129,6 +129,7 @@ def up() -> None:
         "CNVB_AMQP_URL": amqp_url,
         "CNVB_ADMIN_TOKEN": token,
         "CNVB_INBOX_DIR": str(VAR / "inbox"),
+        "CNVB_READ_MODEL_DIRECTORY": str(VAR / "read-model"),
         "CNVB_QUERY_URL": urls["query"],
         "CNVB_INGEST_URL": urls["ingest"],
         "CNVB_PUBLIC_URL": os.environ.get("CNVB_PUBLIC_URL", urls["gateway"]),

@@ -22,7 +22,7 @@ from cnvbeacon.query.settings import QuerySettings
 from tests.conftest import Backends, drop_backends
 from tests.gateway.stacks import ONE_KGP, load
 from tests.ingest.test_ingest_integration import TOKEN, ingest_settings
-from tests.support.services import serve, wait_for
+from tests.support.services import read_model_directory, serve, sync_read_model, wait_for
 
 # Analyses start as soon as ingest is quiet (the default waits 5 s for more jobs).
 FAST_ANALYSES = AnalysisSettings(stable_s=0.3, poll_s=0.1, retry_delay_s=0.2)
@@ -63,8 +63,9 @@ async def ui_stack(mongodb_url: str, amqp_url: str) -> AsyncIterator[UiStack]:
         "amqp_namespace": backends.namespace,
         "log_json": False,
     }
-    # Count summaries are rebuilt soon after a load (the default polls every 10 s).
-    query_app = create_query(QuerySettings.model_validate({**common, "summary_poll_s": 1}))
+    query_app = create_query(
+        QuerySettings.model_validate({**common, "read_model_directory": read_model_directory()})
+    )
     query_app[ANALYSIS_SETTINGS] = FAST_ANALYSES
     try:
         async with (
@@ -83,6 +84,7 @@ async def ui_stack(mongodb_url: str, amqp_url: str) -> AsyncIterator[UiStack]:
             async with serve(with_web_ui(create_gateway(settings))) as gateway:
                 async with ClientSession() as session:
                     await load(session, ingest, ONE_KGP)
+                    await sync_read_model(session, query)
                     await _analysis_ready(session, query, ONE_KGP)
                 yield UiStack(ingest, query, gateway, TOKEN, ONE_KGP)
     finally:

@@ -16,10 +16,9 @@ from cnvbeacon.gateway.app import create_app as create_gateway
 from cnvbeacon.gateway.settings import GatewaySettings
 from cnvbeacon.ingest.app import create_app as create_ingest
 from cnvbeacon.query.app import create_app as create_query
-from cnvbeacon.query.settings import QuerySettings
 from tests.conftest import HG00096_VCF, Backends, drop_backends
 from tests.ingest.test_ingest_integration import AUTH, ingest_settings, submit_file
-from tests.support.services import serve, wait_for_job
+from tests.support.services import query_settings, serve, sync_read_model, wait_for_job
 
 PUBLIC_URL = "http://beacon.test"
 ONE_KGP = "1kgp"  # the dataset HG00096 and the 1kGP individuals are loaded into
@@ -115,7 +114,7 @@ async def running_stack(
     try:
         async with (
             serve(create_ingest(ingest_settings(backends))) as ingest,
-            serve(create_query(QuerySettings.model_validate(common))) as query,
+            serve(create_query(query_settings(common))) as query,
         ):
             settings = GatewaySettings.model_validate(
                 {
@@ -133,6 +132,7 @@ async def running_stack(
                 async with ClientSession() as session:
                     for dataset, individuals in datasets.items():
                         await load(session, ingest, dataset, individuals=individuals)
+                    await sync_read_model(session, query)
                 yield Stack(ingest, query, gateway, PUBLIC_URL)
     finally:
         await drop_backends(backends)

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import ClientSession
 from pymongo import AsyncMongoClient
 
 from cnvbeacon.ingest import call_writer
@@ -25,7 +26,7 @@ from cnvbeacon.shared.reference import chromosome_length
 from cnvbeacon.shared.store.client import Database, MongoClient
 from cnvbeacon.shared.store.collections import ensure_indexes
 from cnvbeacon.shared.vocabulary import Direction, classify_copy_number
-from tests.support.services import serve
+from tests.support.services import read_model_directory, serve, wait_ready
 
 DATASETS = ("cohort-a", "cohort-b")
 CHROMS = ("1", "2")
@@ -121,8 +122,8 @@ def individuals(calls: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any
 class StoredCohort:
     database: Database
     calls: list[dict[str, Any]]
-    scan_url: str  # a service without count summaries: every count scans
-    summary_url: str  # a service whose summaries are current
+    url: str  # a query service, caught up with the cohort
+    replica_url: str  # a second replica with its own read model
 
 
 async def store_cohort(db: Database, calls: list[dict[str, Any]]) -> None:
@@ -146,7 +147,7 @@ async def store_cohort(db: Database, calls: list[dict[str, Any]]) -> None:
 
 @asynccontextmanager
 async def cohort_services(mongodb_url: str, seed: int, count: int) -> AsyncIterator[StoredCohort]:
-    """A private database holding the cohort, and the query service twice over it."""
+    """A private database holding the cohort, and two query replicas over it."""
     name = f"cnvb_test_{uuid.uuid4().hex[:12]}"
     client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
     calls = random_calls(seed, count)
@@ -157,12 +158,20 @@ async def cohort_services(mongodb_url: str, seed: int, count: int) -> AsyncItera
             "mongodb_database": name,
             "log_json": False,
             "max_page_size": 100_000,
-            "summary_poll_s": 0.2,
         }
-        scanning = create_app(QuerySettings.model_validate({**common, "count_summaries": False}))
-        summarising = create_app(QuerySettings.model_validate(common))
-        async with serve(scanning) as scan_url, serve(summarising) as summary_url:
-            yield StoredCohort(client[name], calls, scan_url, summary_url)
+        first, second = (
+            create_app(
+                QuerySettings.model_validate(
+                    {**common, "read_model_directory": read_model_directory()}
+                )
+            )
+            for _ in range(2)
+        )
+        async with serve(first) as url, serve(second) as replica_url:
+            async with ClientSession() as session:
+                for service in (url, replica_url):
+                    await wait_ready(session, service)
+            yield StoredCohort(client[name], calls, url, replica_url)
     finally:
         await client.drop_database(name)
         await client.close()

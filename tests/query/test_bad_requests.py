@@ -64,21 +64,21 @@ async def assert_400(url: str, params: dict[str, str], parameter: str) -> None:
 @pytest.mark.parametrize("path", ["/calls", "/variants", "/counts", "/biosamples", "/individuals"])
 async def test_lookup_endpoints(cohort: StoredCohort, path: str) -> None:
     for params, parameter in LOOKUP_CASES:
-        await assert_400(f"{cohort.summary_url}{path}", params, parameter)
+        await assert_400(f"{cohort.replica_url}{path}", params, parameter)
     if path != "/counts":
         for params, parameter in PAGED_CASES:
-            await assert_400(f"{cohort.summary_url}{path}", params, parameter)
+            await assert_400(f"{cohort.replica_url}{path}", params, parameter)
 
 
 async def test_exports_and_formats(cohort: StoredCohort) -> None:
-    url = f"{cohort.scan_url}/calls"
+    url = f"{cohort.url}/calls"
     await assert_400(url, {**REGION, "format": "xls"}, "format")
     await assert_400(url, {**REGION, "format": "vcf", "limit": "5"}, "limit")
     await assert_400(url, {"format": "bed", "start": "5"}, "start")
 
 
 async def test_record_endpoints(cohort: StoredCohort) -> None:
-    base = cohort.scan_url
+    base = cohort.url
     await assert_400(f"{base}/calls/a%20b", {}, "id")
     await assert_400(f"{base}/calls/cohort-a:000001", {"x": "1"}, "x")
     await assert_400(f"{base}/variants/GRCh38:1:5-2:DEL", {}, "id")

@@ -41,7 +41,7 @@ async def export(url: str, path: str, output: str, **extra: str) -> tuple[str, d
 
 @pytest.mark.parametrize("output", ["jsonl", "tsv", "bed", "vcf", "pgxseg"])
 async def test_exports_are_streamed_in_chunks(cohort: StoredCohort, output: str) -> None:
-    _, headers = await export(cohort.scan_url, "/calls", output)
+    _, headers = await export(cohort.url, "/calls", output)
     assert headers["Transfer-Encoding"] == "chunked"
     assert "attachment" in headers["Content-Disposition"]
 
@@ -49,19 +49,19 @@ async def test_exports_are_streamed_in_chunks(cohort: StoredCohort, output: str)
 async def test_jsonl_tsv_bed_hold_the_calls(cohort: StoredCohort) -> None:
     matching = brute_force(cohort.calls, QUERY)
     assert len(matching) > 100
-    text, _ = await export(cohort.scan_url, "/calls", "jsonl")
+    text, _ = await export(cohort.url, "/calls", "jsonl")
     rows = [json.loads(line) for line in text.splitlines()]
     assert [(r["id"], r["start"], r["end"]) for r in rows] == [
         (c["_id"], c["start"], c["end"]) for c in matching
     ]
-    text, _ = await export(cohort.scan_url, "/calls", "tsv")
+    text, _ = await export(cohort.url, "/calls", "tsv")
     header, *lines = text.splitlines()
     columns = header.split("\t")
     tsv = [dict(zip(columns, line.split("\t"), strict=True)) for line in lines]
     assert [(r["id"], int(r["start"]), int(r["end"])) for r in tsv] == [
         (c["_id"], c["start"], c["end"]) for c in matching
     ]
-    text, _ = await export(cohort.scan_url, "/calls", "bed")
+    text, _ = await export(cohort.url, "/calls", "bed")
     bed = [line.split("\t") for line in text.splitlines()]
     assert [(f[0], int(f[1]), int(f[2]), f[3]) for f in bed] == [
         (f"chr{c['chrom']}", c["start"], c["end"], c["_id"]) for c in matching
@@ -70,12 +70,12 @@ async def test_jsonl_tsv_bed_hold_the_calls(cohort: StoredCohort) -> None:
 
 async def test_variant_exports_hold_the_distinct_variants(cohort: StoredCohort) -> None:
     variants = expected_variants(brute_force(cohort.calls, QUERY))
-    text, _ = await export(cohort.summary_url, "/variants", "tsv")
+    text, _ = await export(cohort.replica_url, "/variants", "tsv")
     _, *lines = text.splitlines()
     assert [(line.split("\t")[0], int(line.split("\t")[8])) for line in lines] == [
         (variant_id, len(calls)) for variant_id, calls in variants
     ]
-    text, _ = await export(cohort.summary_url, "/variants", "bed")
+    text, _ = await export(cohort.replica_url, "/variants", "bed")
     assert [line.split("\t")[3] for line in text.splitlines()] == [v for v, _ in variants]
 
 
@@ -85,7 +85,7 @@ async def test_vcf_is_valid_with_padding_base_positions(
     matching = brute_force(cohort.calls, QUERY)
     variants = expected_variants(matching)
     by_id = {c["_id"]: c for c in matching}
-    for url, path in ((cohort.scan_url, "/calls"), (cohort.summary_url, "/variants")):
+    for url, path in ((cohort.url, "/calls"), (cohort.replica_url, "/variants")):
         text, _ = await export(url, path, "vcf")
         file = tmp_path / f"export{path.replace('/', '-')}.vcf"
         file.write_text(text)
@@ -123,7 +123,7 @@ async def test_vcf_is_valid_with_padding_base_positions(
 
 async def test_pgxseg_lines_are_calls_with_their_states(cohort: StoredCohort) -> None:
     matching = brute_force(cohort.calls, QUERY)
-    text, _ = await export(cohort.scan_url, "/calls", "pgxseg")
+    text, _ = await export(cohort.url, "/calls", "pgxseg")
     lines = text.splitlines()
     assert lines[0].startswith("#meta=>")
     assert lines[1].split("\t") == [

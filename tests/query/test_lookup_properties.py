@@ -30,7 +30,6 @@ from tests.query.cohort import (
     expected_variants,
     random_calls,
 )
-from tests.support.services import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -50,17 +49,6 @@ CALLS = random_calls(SEED, COUNT)
 async def cohort(mongodb_url: str) -> AsyncIterator[StoredCohort]:
     async with cohort_services(mongodb_url, seed=SEED, count=COUNT) as stored:
         assert stored.calls == CALLS
-
-        async def summarised() -> bool:
-            async with ClientSession() as session:
-                for dataset in DATASETS:
-                    async with session.get(f"{stored.summary_url}/datasets/{dataset}") as r:
-                        body = await r.json()
-                    if body["dataset"]["summary"]["state"] != "current":
-                        return False
-            return True
-
-        await wait_for(summarised, timeout=60, what="count summaries")
         yield stored
 
 
@@ -163,10 +151,10 @@ async def check_against_brute_force(cohort: StoredCohort, query: Query) -> None:
     carriers = sorted({(c["dataset_id"], c["biosample_id"]) for c in matching})
     params = {**query.params(), "limit": "100000"}
     async with ClientSession() as session:
-        for url, counted_by in ((cohort.scan_url, "scan"), (cohort.summary_url, "summary")):
+        for url in (cohort.url, cohort.replica_url):
             body = await get(session, url, "/calls", params)
             assert [c["id"] for c in body["calls"]] == [c["_id"] for c in matching]
-            assert (body["counts"], body["counted_by"]) == (counts, counted_by)
+            assert (body["counts"], body["counted_by"]) == (counts, "read_model")
             body = await get(session, url, "/variants", params)
             assert [(v["id"], [c["call_id"] for c in v["carriers"]]) for v in body["variants"]] == (
                 variants
@@ -190,7 +178,7 @@ async def test_pages_are_slices_of_the_whole_result(
     variants = [v for v, _ in expected_variants(matching)]
     params = {**query.params(), "skip": str(skip), "limit": str(limit)}
     async with ClientSession() as session:
-        for url in (cohort.scan_url, cohort.summary_url):
+        for url in (cohort.url, cohort.replica_url):
             body = await get(session, url, "/calls", params)
             assert [c["id"] for c in body["calls"]] == [
                 c["_id"] for c in matching[skip : skip + limit]
@@ -199,9 +187,9 @@ async def test_pages_are_slices_of_the_whole_result(
             assert [v["id"] for v in body["variants"]] == variants[skip : skip + limit]
 
 
-@pytest.mark.parametrize("url_kind", ["scan", "summary"])
+@pytest.mark.parametrize("url_kind", ["replica 1", "replica 2"])
 async def test_genome_wide_counts_and_carriers(cohort: StoredCohort, url_kind: str) -> None:
-    url = cohort.scan_url if url_kind == "scan" else cohort.summary_url
+    url = cohort.url if url_kind == "replica 1" else cohort.replica_url
     filters = {"variant_type": "DEL", "population": "GBR,YRI"}
     matching = [
         c
@@ -225,11 +213,11 @@ async def test_genome_wide_counts_and_carriers(cohort: StoredCohort, url_kind: s
         )
 
 
-@pytest.mark.parametrize("url_kind", ["scan", "summary"])
+@pytest.mark.parametrize("url_kind", ["replica 1", "replica 2"])
 async def test_genome_wide_pages_run_in_chromosome_order(
     cohort: StoredCohort, url_kind: str
 ) -> None:
-    url = cohort.scan_url if url_kind == "scan" else cohort.summary_url
+    url = cohort.url if url_kind == "replica 1" else cohort.replica_url
     matching = sorted(
         (c for c in cohort.calls if c["is_pass"]),
         key=lambda c: (int(c["chrom"]), c["start"], c["end"], c["_id"]),
@@ -248,7 +236,7 @@ async def test_inverted_windows_are_rejected(cohort: StoredCohort) -> None:
     async with ClientSession() as session:
         for path in ("/calls", "/variants", "/counts", "/biosamples", "/individuals"):
             params = {"chrom": "1", "start": "5000", "end": "4999"}
-            async with session.get(f"{cohort.summary_url}{path}", params=params) as response:
+            async with session.get(f"{cohort.replica_url}{path}", params=params) as response:
                 body = await response.json()
             assert response.status == 400, (path, body)
             assert body["error"]["parameter"] == "start"

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import ClientSession
 from jsonschema import Draft202012Validator
 
-from cnvbeacon.query import api
+from cnvbeacon.query import api, read_model_api
 from cnvbeacon.query.api import openapi_document
 from cnvbeacon.query.app import create_app
 from cnvbeacon.query.params import (
@@ -19,7 +19,7 @@ from cnvbeacon.query.params import (
 from cnvbeacon.query.settings import QuerySettings
 from cnvbeacon.shared.web import base_app
 from tests.conftest import Backends
-from tests.support.services import serve
+from tests.support.services import read_model_directory, serve
 
 
 def parameters(document: dict[str, Any], path: str) -> set[str]:
@@ -38,10 +38,11 @@ def test_every_route_is_documented() -> None:
     document = openapi_document()
     app = base_app(QuerySettings())
     api.add_routes(app)
+    read_model_api.add_routes(app)
     routes = {
         route.resource.canonical
         for route in app.router.routes()
-        if route.method == "GET" and route.resource is not None
+        if route.method in ("GET", "POST") and route.resource is not None
     }
     assert routes == set(document["paths"])
     served = {r.resource.canonical for r in create_app().router.routes() if r.resource}
@@ -71,7 +72,11 @@ def test_schemas_are_valid_json_schema() -> None:
 @pytest.mark.integration
 async def test_served_at_openapi_json(backends_env: Backends) -> None:
     settings = QuerySettings.model_validate(
-        {"mongodb_url": backends_env.mongodb_url, "mongodb_database": backends_env.database}
+        {
+            "mongodb_url": backends_env.mongodb_url,
+            "mongodb_database": backends_env.database,
+            "read_model_directory": read_model_directory(),
+        }
     )
     async with (
         serve(create_app(settings)) as url,

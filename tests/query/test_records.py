@@ -11,7 +11,6 @@ from aiohttp import ClientSession
 
 from cnvbeacon.shared.models import Individual
 from tests.query.cohort import DATASETS, StoredCohort, cohort_services, expected_counts
-from tests.support.services import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -29,12 +28,12 @@ async def get(url: str, params: dict[str, str] | None = None) -> tuple[int, Any]
 
 async def test_call_by_id(cohort: StoredCohort) -> None:
     call = cohort.calls[17]
-    status, body = await get(f"{cohort.scan_url}/calls/{call['_id']}")
+    status, body = await get(f"{cohort.url}/calls/{call['_id']}")
     assert status == 200
     expected = {k: v for k, v in call.items() if k not in ("_id", "file_digest", "job_id")}
     expected = {k: v for k, v in expected.items() if k not in ("source_line", "length_class")}
     assert body["call"] == {"id": call["_id"], **expected}
-    status, body = await get(f"{cohort.scan_url}/calls/cohort-a:999999")
+    status, body = await get(f"{cohort.url}/calls/cohort-a:999999")
     assert (status, body["error"]["status"]) == (404, 404)
 
 
@@ -47,17 +46,17 @@ async def test_variant_by_id(cohort: StoredCohort) -> None:
         if (c["chrom"], c["start"], c["end"], c["variant_type"]) == key
     )
     variant_id = f"GRCh38:{call['chrom']}:{call['start']}-{call['end']}:{call['variant_type']}"
-    status, body = await get(f"{cohort.scan_url}/variants/{variant_id}")
+    status, body = await get(f"{cohort.url}/variants/{variant_id}")
     assert status == 200, body
     variant = body["variant"]
     assert variant["id"] == variant_id
     assert sorted(c["call_id"] for c in variant["carriers"]) == carriers
     assert variant["call_count"] == len(carriers)
-    status, _ = await get(f"{cohort.scan_url}/variants/{variant_id}", {"datasets": "cohort-b"})
+    status, _ = await get(f"{cohort.url}/variants/{variant_id}", {"datasets": "cohort-b"})
     in_b = [i for i in carriers if i.startswith("cohort-b")]
     assert status == (200 if in_b else 404)
     other = "DUP" if call["variant_type"] != "DUP" else "DEL"
-    status, _ = await get(f"{cohort.scan_url}/variants/{variant_id[:-3]}{other}")
+    status, _ = await get(f"{cohort.url}/variants/{variant_id[:-3]}{other}")
     exists = any(
         (c["chrom"], c["start"], c["end"], c["variant_type"]) == (*key[:3], other)
         for c in cohort.calls
@@ -69,7 +68,7 @@ async def test_biosample_and_its_calls_paged(cohort: StoredCohort) -> None:
     dataset = DATASETS[0]
     own = [c for c in cohort.calls if c["biosample_id"] == "NA00029" and c["dataset_id"] == dataset]
     assert own
-    status, body = await get(f"{cohort.scan_url}/biosamples/NA00029", {"datasets": dataset})
+    status, body = await get(f"{cohort.url}/biosamples/NA00029", {"datasets": dataset})
     assert status == 200
     # NA00029 has calls but no registered individual.
     assert body["biosamples"][0]["registered"] is False
@@ -77,7 +76,7 @@ async def test_biosample_and_its_calls_paged(cohort: StoredCohort) -> None:
     seen: list[str] = []
     for skip in range(0, len(own) + 5, 5):
         status, body = await get(
-            f"{cohort.scan_url}/biosamples/NA00029/calls",
+            f"{cohort.url}/biosamples/NA00029/calls",
             {"datasets": dataset, "skip": str(skip), "limit": "5"},
         )
         assert body["counts"]["calls"] == len(own)
@@ -85,12 +84,12 @@ async def test_biosample_and_its_calls_paged(cohort: StoredCohort) -> None:
     order = {"1": 0, "2": 1}
     expected = sorted(own, key=lambda c: (order[c["chrom"]], c["start"], c["end"], c["_id"]))
     assert seen == [c["_id"] for c in expected]
-    status, _ = await get(f"{cohort.scan_url}/biosamples/NOPE")
+    status, _ = await get(f"{cohort.url}/biosamples/NOPE")
     assert status == 404
 
 
 async def test_individuals_registry_by_id_and_filtered(cohort: StoredCohort) -> None:
-    status, body = await get(f"{cohort.scan_url}/individuals/NA00001")
+    status, body = await get(f"{cohort.url}/individuals/NA00001")
     assert status == 200
     for record in body["individuals"]:
         Individual.model_validate(record)  # what the gateway's records are built from
@@ -101,11 +100,11 @@ async def test_individuals_registry_by_id_and_filtered(cohort: StoredCohort) -> 
         if c["individual_id"] != "NA00029"
     }
     females = sorted(k for k, c in registered.items() if c["sex"] == "female")
-    status, body = await get(f"{cohort.scan_url}/individuals", {"sex": "female", "limit": "1000"})
+    status, body = await get(f"{cohort.url}/individuals", {"sex": "female", "limit": "1000"})
     assert [(i["dataset_id"], i["individual_id"]) for i in body["individuals"]] == females
     assert body["counts"]["individuals"] == len(females)
     status, body = await get(
-        f"{cohort.scan_url}/biosamples", {"datasets": DATASETS[1], "limit": "2", "skip": "1"}
+        f"{cohort.url}/biosamples", {"datasets": DATASETS[1], "limit": "2", "skip": "1"}
     )
     in_b = sorted(k[1] for k in registered if k[0] == DATASETS[1])
     assert [b["id"] for b in body["biosamples"]] == in_b[1:3]
@@ -113,19 +112,14 @@ async def test_individuals_registry_by_id_and_filtered(cohort: StoredCohort) -> 
 
 
 async def test_datasets_with_counts(cohort: StoredCohort) -> None:
-    async def listed() -> Any:
-        status, body = await get(f"{cohort.summary_url}/datasets")
-        assert status == 200
-        return body if all(d["counts"] for d in body["datasets"]) else None
-
-    body = await wait_for(listed, timeout=60, what="dataset counts")
-    assert [d["id"] for d in body["datasets"]] == list(DATASETS)
+    status, body = await get(f"{cohort.replica_url}/datasets")
+    assert status == 200
+    listed = body["datasets"]
+    assert [d["id"] for d in listed] == list(DATASETS)
     for dataset in body["datasets"]:
         own = [c for c in cohort.calls if c["dataset_id"] == dataset["id"]]
         assert dataset["counts"] == expected_counts(own)
         assert dataset["data_version"] == 1
-        assert dataset["summary"]["state"] == "current"
         assert "changes" not in dataset  # the store's change log is not the dataset's own
-    _, body = await get(f"{cohort.scan_url}/datasets/{DATASETS[0]}")
-    assert body["dataset"]["counts"] is None
-    assert body["dataset"]["summary"]["state"] == "disabled"
+    _, body = await get(f"{cohort.url}/datasets/{DATASETS[0]}")
+    assert body["dataset"] == next(d for d in listed if d["id"] == DATASETS[0])

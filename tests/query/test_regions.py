@@ -34,7 +34,7 @@ async def test_chromosome_spellings_of_grch38(cohort: StoredCohort, spelling: st
     params = {"chrom": spelling, "start": "1000000", "end": "3000000", "limit": "100000"}
     for assembly in (None, "GRCh38", "hg38"):
         status, body = await lookup(
-            cohort.scan_url, params | ({"assembly": assembly} if assembly else {})
+            cohort.url, params | ({"assembly": assembly} if assembly else {})
         )
         assert status == 200, body
         assert (body["query"]["chrom"], body["query"]["assembly"]) == ("1", "GRCh38")
@@ -43,14 +43,14 @@ async def test_chromosome_spellings_of_grch38(cohort: StoredCohort, spelling: st
 
 
 async def test_region_notation_and_defaults(cohort: StoredCohort) -> None:
-    status, body = await lookup(cohort.scan_url, {"region": "chr2:1,000,000-2,500,000"})
+    status, body = await lookup(cohort.url, {"region": "chr2:1,000,000-2,500,000"})
     assert status == 200, body
     assert (body["query"]["chrom"], body["query"]["start"], body["query"]["end"]) == (
         "2",
         1_000_000,
         2_500_000,
     )
-    status, body = await lookup(cohort.scan_url, {"chrom": "2", "limit": "0"})
+    status, body = await lookup(cohort.url, {"chrom": "2", "limit": "0"})
     assert (body["query"]["start"], body["query"]["end"]) == (0, chromosome_length("2", "GRCh38"))
     everything = [c for c in cohort.calls if c["chrom"] == "2"]
     assert body["counts"]["calls"] == len(everything)
@@ -59,17 +59,17 @@ async def test_region_notation_and_defaults(cohort: StoredCohort) -> None:
 async def test_grch37_names_need_a_grch37_dataset(cohort: StoredCohort) -> None:
     # NC_000001.10 is GRCh37's chromosome 1: no GRCh37 dataset is stored, and a GRCh38
     # request naming it is told which assembly the accession belongs to.
-    status, body = await lookup(cohort.scan_url, {"chrom": "NC_000001.10", "assembly": "hg19"})
+    status, body = await lookup(cohort.url, {"chrom": "NC_000001.10", "assembly": "hg19"})
     assert status == 200, body
     assert body["query"]["assembly"] == "GRCh37"
     assert body["query"]["datasets"] == []
     assert body["calls"] == []
-    status, body = await lookup(cohort.scan_url, {"chrom": "NC_000001.10"})
+    status, body = await lookup(cohort.url, {"chrom": "NC_000001.10"})
     assert status == 400
     assert body["error"]["parameter"] == "chrom"
     assert "GRCh37" in body["error"]["message"]
     status, body = await lookup(
-        cohort.scan_url, {"chrom": "1", "assembly": "GRCh37", "datasets": "cohort-a"}
+        cohort.url, {"chrom": "1", "assembly": "GRCh37", "datasets": "cohort-a"}
     )
     assert (status, body["error"]["parameter"]) == (400, "datasets")
 
@@ -77,7 +77,7 @@ async def test_grch37_names_need_a_grch37_dataset(cohort: StoredCohort) -> None:
 @pytest.mark.parametrize("symbol", ["BRCA1", "brca1", "SMN1"])
 async def test_gene_symbols(cohort: StoredCohort, symbol: str) -> None:
     locus = gene_loci(symbol, "GRCh38")[0]
-    status, body = await lookup(cohort.scan_url, {"gene": symbol, "limit": "100000"})
+    status, body = await lookup(cohort.url, {"gene": symbol, "limit": "100000"})
     assert status == 200, body
     query = body["query"]
     assert (query["chrom"], query["start"], query["end"]) == (locus.chrom, locus.start, locus.end)
@@ -88,7 +88,7 @@ async def test_gene_symbols(cohort: StoredCohort, symbol: str) -> None:
 @pytest.mark.parametrize("band", ["1q21.1", "1p36", "2p25.3", "8q21q24.1", "1p"])
 async def test_cytobands(cohort: StoredCohort, band: str) -> None:
     region = cytoband_region(band, "GRCh38")
-    status, body = await lookup(cohort.scan_url, {"cytoband": band, "limit": "100000"})
+    status, body = await lookup(cohort.url, {"cytoband": band, "limit": "100000"})
     assert status == 200, body
     query = body["query"]
     assert (query["chrom"], query["start"], query["end"]) == tuple(region)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
+
+from cnvbeacon.query.settings import QuerySettings
 
 
 @contextlib.asynccontextmanager
@@ -21,6 +24,33 @@ async def serve(app: web.Application) -> AsyncIterator[str]:
         yield str(server.make_url("")).rstrip("/")
     finally:
         await server.close()
+
+
+def read_model_directory() -> str:
+    """A directory of its own for one query service's read model (replicas never share)."""
+    return tempfile.mkdtemp(prefix="cnvb-read-model-")
+
+
+def query_settings(values: dict[str, Any]) -> QuerySettings:
+    """Query service settings with a read model directory of its own."""
+    return QuerySettings.model_validate({"read_model_directory": read_model_directory(), **values})
+
+
+async def wait_ready(session: ClientSession, url: str, timeout: float = 120.0) -> None:
+    """Wait until a service's /readyz answers 200 (a query service: its read model has
+    caught up with the store)."""
+
+    async def ready() -> bool:
+        async with session.get(f"{url}/readyz") as response:
+            return response.status == 200
+
+    await wait_for(ready, timeout=timeout, what=f"{url}/readyz")
+
+
+async def sync_read_model(session: ClientSession, query_url: str) -> None:
+    """Make a query service catch up with the store now (answers once it has)."""
+    async with session.post(f"{query_url}/read-model/sync") as response:
+        assert response.status == 200, await response.text()
 
 
 async def wait_for(

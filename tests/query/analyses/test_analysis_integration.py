@@ -21,7 +21,7 @@ from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import ANALYSES, JOBS, ensure_indexes
 from tests.conftest import Backends
 from tests.query.analyses.stored_calls import call_document
-from tests.support.services import serve, wait_for
+from tests.support.services import read_model_directory, serve, wait_for
 
 pytestmark = pytest.mark.integration
 DATASET = "cohort"
@@ -42,6 +42,7 @@ def query_settings(backends: Backends) -> QuerySettings:
             "amqp_url": backends.amqp_url,
             "amqp_namespace": backends.namespace,
             "log_json": False,
+            "read_model_directory": read_model_directory(),
         }
     )
 
@@ -55,6 +56,11 @@ async def query_url(backends_env: Backends) -> AsyncIterator[str]:
 
 
 async def store_calls(db: Database, calls: list[dict[str, Any]]) -> None:
+    """As the ingest worker stores them: with their registered individual's attributes."""
+    registered = await call_writer.individual_attributes(
+        db, DATASET, {c["biosample_id"] for c in calls}
+    )
+    calls = [{**c, **registered.get(c["biosample_id"], {})} for c in calls]
     await call_writer.insert_calls(db, DATASET, calls)
     await call_writer.touch_dataset(db, DATASET, "GRCh38")
 

@@ -15,7 +15,6 @@ from enum import StrEnum
 from typing import Final
 
 from cnvbeacon.query.samples import Carrier
-from cnvbeacon.query.search import Item
 from cnvbeacon.query.variants import Variant, VariantGrouper
 from cnvbeacon.query.views import call_view, dumps, variant_view
 from cnvbeacon.shared.formats import (
@@ -29,6 +28,8 @@ from cnvbeacon.shared.formats import (
 from cnvbeacon.shared.reference.chromosomes import chromosome_length, chromosomes
 from cnvbeacon.shared.store.client import Document
 from cnvbeacon.shared.vocabulary import HEMIZYGOUS, HETEROZYGOUS, HOMOZYGOUS
+
+Item = Document | Variant  # a call or a distinct variant
 
 
 class Format(StrEnum):

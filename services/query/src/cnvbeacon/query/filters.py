@@ -1,11 +1,10 @@
-"""Conditions on calls beyond the search window, evaluated exactly on each candidate."""
+"""Conditions on calls beyond the search window (evaluated by read_model/predicates.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
 
-from cnvbeacon.shared.store.client import Document
 from cnvbeacon.shared.vocabulary import CNV, GAIN, LOSS, Direction, descendants
 
 # The EFO terms a call of each stored variant_type can carry (classify_copy_number): a
@@ -40,26 +39,3 @@ class CallFilters:
             ("population", self.populations),
             ("superpopulation", self.superpopulations),
         )
-
-    def accepts(self, call: Document) -> bool:
-        if self.efo_ids is not None and call["efo_id"] not in self.efo_ids:
-            return False
-        if self.min_length is not None and call["length"] < self.min_length:
-            return False
-        if self.max_length is not None and call["length"] > self.max_length:
-            return False
-        copy_number = call.get("copy_number")
-        if self.min_copy_number is not None and (
-            copy_number is None or copy_number < self.min_copy_number
-        ):
-            return False
-        if self.max_copy_number is not None and (
-            copy_number is None or copy_number > self.max_copy_number
-        ):
-            return False
-        if self.pass_only and not call["is_pass"]:
-            return False
-        for key, allowed in self.attribute_sets():
-            if allowed is not None and call.get(key) not in allowed:
-                return False
-        return True

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from cnvbeacon.query.read_model import ReadModel
 from cnvbeacon.query.settings import QuerySettings
-from cnvbeacon.query.summaries import Summaries
 
 SETTINGS = web.AppKey("query_settings", QuerySettings)
-SUMMARIES = web.AppKey("summaries", Summaries)
+READ_MODEL = web.AppKey("read_model", ReadModel)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from typing import Any
+from contextlib import aclosing
+from enum import StrEnum
+from typing import Any, Final
 
 from aiohttp import web
 
 from cnvbeacon.query import keys
-from cnvbeacon.query.counts import Counts, Tally, summary_counts
-from cnvbeacon.query.datasets import DatasetInfo, read_datasets
 from cnvbeacon.query.exports import (
     CONTENT_TYPES,
     EXTENSIONS,
@@ -36,44 +36,42 @@ from cnvbeacon.query.params import (
     parse_lookups,
     parse_page,
 )
+from cnvbeacon.query.read_model import ReadModel
+from cnvbeacon.query.read_model_api import read_model
 from cnvbeacon.query.samples import (
     Carrier,
-    carriers_from_scan,
-    carriers_from_summaries,
     individual_view,
     individuals_of_biosamples,
     registry,
     registry_biosamples,
 )
-from cnvbeacon.query.search import Grouping, items, search
-from cnvbeacon.query.summary import DatasetSummary
-from cnvbeacon.query.variants import Variant
+from cnvbeacon.query.variants import VariantGrouper
 from cnvbeacon.query.views import biosample_view, call_view, json_ok, variant_view
 from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.web import DATABASE
 
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
+COUNTED_BY: Final = "read_model"
+
+
+class Grouping(StrEnum):
+    CALLS = "calls"
+    VARIANTS = "variants"
 
 
 async def _lookup(
     request: web.Request, allowed: Collection[str], *, region_required: bool
-) -> tuple[LookupRequest, Mapping[str, DatasetInfo]]:
+) -> tuple[ReadModel, LookupRequest]:
     params = dict(request.query)
     check_known(params, allowed)
-    datasets = await read_datasets(request.app[DATABASE])
+    model = read_model(request)
     lookup = parse_lookups(
         params,
-        datasets=datasets,
+        datasets=model.datasets(),
         default_assembly=request.app[keys.SETTINGS].default_assembly,
         region_required=region_required,
     )
-    return lookup, datasets
-
-
-async def _summaries(
-    request: web.Request, lookup: LookupRequest, datasets: Mapping[str, DatasetInfo]
-) -> dict[str, DatasetSummary] | None:
-    return await request.app[keys.SUMMARIES].current({d: datasets[d] for d in lookup.dataset_ids})
+    return model, lookup
 
 
 def _page(request: web.Request) -> tuple[int, int]:
@@ -90,7 +88,7 @@ def _format(params: Mapping[str, str]) -> Format:
 
 
 async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.StreamResponse:
-    lookup, datasets = await _lookup(
+    model, lookup = await _lookup(
         request, LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}, region_required=False
     )
     output = _format(request.query)
@@ -98,16 +96,20 @@ async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.St
         for name in PAGE_PARAMETERS:
             if request.query.get(name):
                 raise ParameterError(name, "exports stream the whole result; page with format=json")
-        return await _export(request, lookup, datasets, grouping, output)
+        return await _export(request, model, lookup, grouping, output)
     skip, limit = _page(request)
-    summaries = await _summaries(request, lookup, datasets)
-    result = await search(request.app[DATABASE], lookup.lookups, summaries, grouping, skip, limit)
-    views = [variant_view(i) if isinstance(i, Variant) else call_view(i) for i in result.items]
+    views: list[dict[str, Any]]
+    if grouping is Grouping.VARIANTS:
+        counts, variants = await model.variants_page(lookup.query, skip, limit)
+        views = [variant_view(v) for v in variants]
+    else:
+        counts, calls = await model.calls_page(lookup.query, skip, limit)
+        views = [call_view(c) for c in calls]
     return json_ok(
         {
             "query": {**lookup.echo(), "skip": skip, "limit": limit},
-            "counts": result.counts.as_dict(),
-            "counted_by": result.counted_by,
+            "counts": counts.as_dict(),
+            "counted_by": COUNTED_BY,
             grouping.value: views,
         }
     )
@@ -124,33 +126,18 @@ async def get_variants(request: web.Request) -> web.StreamResponse:
     return await _calls_or_variants(request, Grouping.VARIANTS)
 
 
-async def _count(
-    db: Database, lookup: LookupRequest, summaries: Mapping[str, DatasetSummary] | None
-) -> tuple[Counts, str]:
-    if summaries is not None:
-        return summary_counts(summaries, lookup.lookups), "summary"
-    tally = Tally()
-    async for _ in items(db, lookup.lookups, Grouping.CALLS, tally=tally):
-        pass
-    return tally.counts(), "scan"
-
-
 async def get_counts(request: web.Request) -> web.Response:
     """Counts of calls, variants, biosamples and individuals; without a region, genome-wide."""
-    lookup, datasets = await _lookup(request, LOOKUP_PARAMETERS, region_required=False)
-    summaries = await _summaries(request, lookup, datasets)
-    counts, counted_by = await _count(request.app[DATABASE], lookup, summaries)
-    return json_ok({"query": lookup.echo(), "counts": counts.as_dict(), "counted_by": counted_by})
+    model, lookup = await _lookup(request, LOOKUP_PARAMETERS, region_required=False)
+    counts = await model.counts(lookup.query)
+    return json_ok({"query": lookup.echo(), "counts": counts.as_dict(), "counted_by": COUNTED_BY})
 
 
-async def _carriers(request: web.Request) -> tuple[LookupRequest, list[Carrier], str]:
-    lookup, datasets = await _lookup(
+async def _carriers(request: web.Request) -> tuple[LookupRequest, list[Carrier]]:
+    model, lookup = await _lookup(
         request, LOOKUP_PARAMETERS | PAGE_PARAMETERS, region_required=False
     )
-    summaries = await _summaries(request, lookup, datasets)
-    if summaries is not None:
-        return lookup, carriers_from_summaries(summaries, lookup.lookups), "summary"
-    return lookup, await carriers_from_scan(request.app[DATABASE], lookup.lookups), "scan"
+    return lookup, await model.carriers(lookup.query)
 
 
 async def _registered(db: Database, carriers: list[Carrier]) -> dict[tuple[str, str], Document]:
@@ -172,8 +159,7 @@ def _individual_keys(carriers: list[Carrier]) -> list[tuple[str, str]]:
 async def _registry(request: web.Request) -> tuple[list[str], list[Document]]:
     params = dict(request.query)
     check_known(params, ATTRIBUTE_PARAMETERS | PAGE_PARAMETERS | {"datasets"})
-    datasets = await read_datasets(request.app[DATABASE])
-    dataset_ids = parse_dataset_id(params, datasets)
+    dataset_ids = parse_dataset_id(params, read_model(request).datasets())
     attributes = parse_attributes(params)
     documents = [
         d
@@ -192,7 +178,7 @@ async def get_biosamples(request: web.Request) -> web.Response:
     skip, limit = _page(request)
     db = request.app[DATABASE]
     if has_call_filters(request.query):
-        lookup, carriers, counted_by = await _carriers(request)
+        lookup, carriers = await _carriers(request)
         page = carriers[skip : skip + limit]
         registered = await _registered(db, page)
         return json_ok(
@@ -202,7 +188,7 @@ async def get_biosamples(request: web.Request) -> web.Response:
                     "biosamples": len(carriers),
                     "individuals": len(_individual_keys(carriers)),
                 },
-                "counted_by": counted_by,
+                "counted_by": COUNTED_BY,
                 "biosamples": [
                     biosample_view(c, registered.get((c.dataset_id, c.biosample_id))) for c in page
                 ],
@@ -226,7 +212,7 @@ async def get_individuals(request: web.Request) -> web.Response:
     skip, limit = _page(request)
     db = request.app[DATABASE]
     if has_call_filters(request.query):
-        lookup, carriers, counted_by = await _carriers(request)
+        lookup, carriers = await _carriers(request)
         keys_ = _individual_keys(carriers)
         page_keys = keys_[skip : skip + limit]
         wanted = set(page_keys)
@@ -244,7 +230,7 @@ async def get_individuals(request: web.Request) -> web.Response:
             {
                 "query": {**lookup.echo(), "skip": skip, "limit": limit},
                 "counts": {"biosamples": len(carriers), "individuals": len(keys_)},
-                "counted_by": counted_by,
+                "counted_by": COUNTED_BY,
                 "individuals": [views[k] for k in page_keys],
             }
         )
@@ -298,24 +284,13 @@ def _writer(
 
 async def _export(
     request: web.Request,
+    model: ReadModel,
     lookup: LookupRequest,
-    datasets: Mapping[str, DatasetInfo],
     grouping: Grouping,
     output: Format,
 ) -> web.StreamResponse:
-    db = request.app[DATABASE]
-    context = ExportContext(
-        lookup.assembly,
-        lookup.dataset_ids,
-        lookup.label,
-    )
-    carriers: list[Carrier] = []
-    summaries = await _summaries(request, lookup, datasets)
-    if output is Format.VCF:
-        if summaries is not None:
-            carriers = carriers_from_summaries(summaries, lookup.lookups)
-        else:
-            carriers = await carriers_from_scan(db, lookup.lookups)
+    context = ExportContext(lookup.assembly, lookup.dataset_ids, lookup.label)
+    carriers = await model.carriers(lookup.query) if output is Format.VCF else []
     writer = _writer(output, grouping, context, carriers)
     name = _SLUG.sub("_", f"cnvbeacon-{grouping.value}-{context.label}").strip("_")
     response = web.StreamResponse(
@@ -327,10 +302,14 @@ async def _export(
     response.enable_chunked_encoding()
     await response.prepare(request)
     await response.write(writer.header().encode())
-    async for batch in items(db, lookup.lookups, grouping, summaries=summaries):
-        text = writer.batch(batch)
-        if text:
-            await response.write(text.encode())
+    grouper = VariantGrouper() if grouping is Grouping.VARIANTS else None
+    async with aclosing(model.stream(lookup.query)) as batches:
+        async for batch in batches:
+            text = writer.batch(batch if grouper is None else grouper.feed(batch))
+            if text:
+                await response.write(text.encode())
+    if grouper is not None:
+        await response.write(writer.batch(grouper.finish()).encode())
     await response.write(writer.finish().encode())
     await response.write_eof()
     return response

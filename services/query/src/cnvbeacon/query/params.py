@@ -1,4 +1,4 @@
-"""Parsing lookup parameters into a CallLookup; every problem names its parameter."""
+"""Parsing lookup parameters into a CallQuery; every problem names its parameter."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from cnvbeacon.query.calls import CallLookup
 from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.filters import CallFilters
-from cnvbeacon.query.windows import Match, Window, whole_chromosome
+from cnvbeacon.query.lookup import CallQuery
+from cnvbeacon.query.windows import Match, Window
 from cnvbeacon.shared.reference.assemblies import normalise_assembly
 from cnvbeacon.shared.reference.chromosomes import (
     chromosome_length,
@@ -270,12 +270,12 @@ def has_call_filters(params: Mapping[str, str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class LookupRequest:
-    """What a lookup request asks for: one lookup per chromosome searched."""
+    """What a lookup request asks for."""
 
     assembly: str
     dataset_ids: tuple[str, ...]
     region: Region | None  # None: the whole genome
-    lookups: tuple[CallLookup, ...]
+    query: CallQuery
 
     @property
     def label(self) -> str:
@@ -290,7 +290,7 @@ class LookupRequest:
             "start": region.start if region else None,
             "end": region.end if region else None,
             "label": self.label,
-            "match": self.lookups[0].window.match.value if self.lookups else None,
+            "match": (self.query.window.match if self.query.window else Match.OVERLAP).value,
         }
 
 
@@ -303,24 +303,19 @@ def parse_datasets(
     for dataset_id in sorted(requested or ()):
         if dataset_id not in datasets:
             raise ParameterError("datasets", f"unknown dataset {dataset_id!r}")
-    assemblies = {_dataset_assembly(datasets[d]) for d in requested or ()}
+    assemblies = {datasets[d].normalised_assembly for d in requested or ()}
     if not params.get("assembly") and len(assemblies) == 1:
         assembly = next(iter(assemblies))
     else:
         assembly = parse_assembly(params, default_assembly)
     if requested:
-        wrong = sorted(d for d in requested if _dataset_assembly(datasets[d]) != assembly)
+        wrong = sorted(d for d in requested if datasets[d].normalised_assembly != assembly)
         if wrong:
             raise ParameterError("datasets", f"dataset {wrong[0]!r} is not on {assembly}")
         return assembly, tuple(sorted(requested))
-    return assembly, tuple(d for d, info in datasets.items() if _dataset_assembly(info) == assembly)
-
-
-def _dataset_assembly(dataset: DatasetInfo) -> str:
-    try:
-        return normalise_assembly(dataset.assembly)
-    except ValueError:
-        return dataset.assembly
+    return assembly, tuple(
+        d for d, info in datasets.items() if info.normalised_assembly == assembly
+    )
 
 
 def parse_lookups(
@@ -330,25 +325,20 @@ def parse_lookups(
     default_assembly: str,
     region_required: bool,
 ) -> LookupRequest:
-    """The lookups of a request: its region's, or (when allowed) every chromosome's."""
+    """The query of a request: its region's, or (when allowed) the whole genome's."""
     assembly, dataset_ids = parse_datasets(params, datasets, default_assembly)
     filters = parse_filters(params)
     if has_region(params) or region_required:
         region = parse_region(params, assembly)
         window = parse_match(params, region)
         return LookupRequest(
-            assembly, dataset_ids, region, (CallLookup(dataset_ids, region.chrom, window, filters),)
+            assembly, dataset_ids, region, CallQuery(dataset_ids, (region.chrom,), window, filters)
         )
     for name in ("start", "end", "start_max", "end_min", "match"):
         if params.get(name):
             raise ParameterError(name, "needs a region: chrom, region, gene or cytoband")
-    lookups = tuple(
-        CallLookup(
-            dataset_ids, chrom, whole_chromosome(chromosome_length(chrom, assembly)), filters
-        )
-        for chrom in chromosomes(assembly)
-    )
-    return LookupRequest(assembly, dataset_ids, None, lookups)
+    query = CallQuery(dataset_ids, tuple(chromosomes(assembly)), None, filters)
+    return LookupRequest(assembly, dataset_ids, None, query)
 
 
 def parse_attributes(params: Mapping[str, str]) -> CallFilters:

@@ -8,10 +8,9 @@ from typing import Any
 from aiohttp import web
 
 from cnvbeacon.query import keys
-from cnvbeacon.query.calls import CallLookup, call_by_id, calls_of_biosample
-from cnvbeacon.query.counts import summary_counts
-from cnvbeacon.query.datasets import DatasetInfo, read_datasets
+from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.filters import EFO_IDS_OF_VARIANT_TYPE, CallFilters
+from cnvbeacon.query.lookup import CallQuery
 from cnvbeacon.query.params import (
     PAGE_PARAMETERS,
     ParameterError,
@@ -20,24 +19,19 @@ from cnvbeacon.query.params import (
     parse_page,
     parse_record_id,
 )
+from cnvbeacon.query.read_model import ReadModel
+from cnvbeacon.query.read_model_api import read_model
 from cnvbeacon.query.samples import (
     individual,
     individual_view,
     individuals_of_biosamples,
-    registry,
+    registered_count,
 )
-from cnvbeacon.query.search import Grouping, items
-from cnvbeacon.query.variants import Variant, VariantKey
+from cnvbeacon.query.variants import VariantKey
 from cnvbeacon.query.views import call_view, json_ok, variant_view
-from cnvbeacon.query.windows import Match, Window, whole_chromosome
+from cnvbeacon.query.windows import Match, Window
 from cnvbeacon.shared.reference.assemblies import normalise_assembly
-from cnvbeacon.shared.reference.chromosomes import (
-    chromosome_length,
-    chromosomes,
-    normalise_chromosome,
-)
-from cnvbeacon.shared.store.client import Database
-from cnvbeacon.shared.store.collections import CALLS
+from cnvbeacon.shared.reference.chromosomes import chromosomes, normalise_chromosome
 from cnvbeacon.shared.web import DATABASE
 
 
@@ -52,7 +46,7 @@ def _record_id(request: web.Request) -> str:
 async def get_call(request: web.Request) -> web.Response:
     check_known(request.query, ())
     call_id = _record_id(request)
-    call = await call_by_id(request.app[DATABASE], call_id)
+    call = await read_model(request).call(call_id)
     if call is None:
         raise _not_found(f"call {call_id!r}")
     return json_ok({"call": call_view(call)})
@@ -68,49 +62,38 @@ async def get_variant(request: web.Request) -> web.Response:
         chrom = normalise_chromosome(key.chrom, assembly)
     except ValueError as error:
         raise ParameterError("id", str(error)) from None
-    datasets = await read_datasets(request.app[DATABASE])
+    model = read_model(request)
+    datasets = model.datasets()
     dataset_ids = tuple(
         d
         for d in parse_dataset_id(request.query, datasets)
-        if _assembly_of(datasets[d]) == assembly
+        if datasets[d].normalised_assembly == assembly
     )
-    lookup = CallLookup(
+    query = CallQuery(
         dataset_ids,
-        chrom,
+        (chrom,),
         Window(Match.EXACT, key.start, key.end),
         CallFilters(efo_ids=EFO_IDS_OF_VARIANT_TYPE[key.variant_type]),
     )
-    found: list[Variant] = []
-    async for batch in items(request.app[DATABASE], (lookup,), Grouping.VARIANTS):
-        found.extend(v for v in batch if isinstance(v, Variant))
+    _, found = await model.variants_page(query, 0, 1)
     if not found:
         raise _not_found(f"variant {text!r}")
     return json_ok({"variant": variant_view(found[0])})
 
 
-def _assembly_of(dataset: DatasetInfo) -> str:
-    try:
-        return normalise_assembly(dataset.assembly)
-    except ValueError:
-        return dataset.assembly
-
-
 async def get_biosample(request: web.Request) -> web.Response:
-    """A biosample in each dataset that has it: registered, or with stored calls."""
+    """A biosample in each dataset that has it: registered, or with calls."""
     check_known(request.query, {"datasets"})
     biosample_id = _record_id(request)
     db = request.app[DATABASE]
-    datasets = await read_datasets(db)
+    model = read_model(request)
     records: list[dict[str, Any]] = []
-    for dataset_id in parse_dataset_id(request.query, datasets):
+    for dataset_id in parse_dataset_id(request.query, model.datasets()):
         registered = (await individuals_of_biosamples(db, dataset_id, [biosample_id])).get(
             biosample_id
         )
-        call = await db[CALLS].find_one(
-            {"dataset_id": dataset_id, "biosample_id": biosample_id},
-            {"individual_id": 1, "sex": 1, "population": 1, "superpopulation": 1},
-        )
-        source = registered or call
+        loaded = await model.biosample(dataset_id, biosample_id)
+        source = registered or loaded
         if source is None:
             continue
         records.append(
@@ -122,7 +105,7 @@ async def get_biosample(request: web.Request) -> web.Response:
                 "population": source.get("population"),
                 "superpopulation": source.get("superpopulation"),
                 "registered": registered is not None,
-                "has_calls": call is not None,
+                "has_calls": loaded is not None and loaded["calls"] > 0,
             }
         )
     if not records:
@@ -136,11 +119,9 @@ async def get_biosample_calls(request: web.Request) -> web.Response:
     biosample_id = _record_id(request)
     settings = request.app[keys.SETTINGS]
     skip, limit = parse_page(request.query, settings.default_page_size, settings.max_page_size)
-    db = request.app[DATABASE]
-    datasets = await read_datasets(db)
-    calls = []
-    for dataset_id in parse_dataset_id(request.query, datasets):
-        calls.extend(await calls_of_biosample(db, dataset_id, biosample_id))
+    model = read_model(request)
+    dataset_ids = parse_dataset_id(request.query, model.datasets())
+    calls = await model.calls_of_biosample(dataset_ids, biosample_id)
     return json_ok(
         {
             "query": {"biosample_id": biosample_id, "skip": skip, "limit": limit},
@@ -154,9 +135,8 @@ async def get_individual(request: web.Request) -> web.Response:
     check_known(request.query, {"datasets"})
     individual_id = _record_id(request)
     db = request.app[DATABASE]
-    datasets = await read_datasets(db)
     found = []
-    for dataset_id in parse_dataset_id(request.query, datasets):
+    for dataset_id in parse_dataset_id(request.query, read_model(request).datasets()):
         document = await individual(db, dataset_id, individual_id)
         if document is not None:
             found.append(individual_view(document))
@@ -165,45 +145,36 @@ async def get_individual(request: web.Request) -> web.Response:
     return json_ok({"individuals": found})
 
 
-async def _dataset_view(request: web.Request, db: Database, dataset: DatasetInfo) -> dict[str, Any]:
-    summaries = request.app[keys.SUMMARIES]
-    state = summaries.state(dataset)
-    current = await summaries.current({dataset.id: dataset})
-    counts: dict[str, int] | None = None
-    summary: dict[str, Any] = {"state": state.value}
-    if current is not None:
-        summary = {"state": "current", "read_from": current[dataset.id].read_from}
-        assembly = _assembly_of(dataset)  # a summary exists only for a known assembly
-        lookups = [
-            CallLookup((dataset.id,), c, whole_chromosome(chromosome_length(c, assembly)))
-            for c in chromosomes(assembly)
-        ]
-        counts = summary_counts(current, lookups).as_dict()
-    individuals = await registry(db, [dataset.id])
-    view = {k: v for k, v in dataset.document.items() if k != "_id"}
+async def _dataset_view(
+    request: web.Request, model: ReadModel, dataset: DatasetInfo
+) -> dict[str, Any]:
+    try:
+        genome = CallQuery((dataset.id,), tuple(chromosomes(dataset.assembly)))
+    except ValueError:  # an assembly we do not know: none of its calls is searchable
+        counts = None
+    else:
+        counts = (await model.counts(genome)).as_dict()
     return {
         "id": dataset.id,
-        **view,
-        "registered_individuals": len(individuals),
-        "summary": summary,
+        **dataset.document,
+        "registered_individuals": await registered_count(request.app[DATABASE], dataset.id),
         "counts": counts,
     }
 
 
 async def get_datasets(request: web.Request) -> web.Response:
-    """Every dataset with its counts (null while its count summary is not current: then
-    /counts?datasets=<id> counts by scanning)."""
+    """Every dataset with its counts (as the read model holds it)."""
     check_known(request.query, ())
-    db = request.app[DATABASE]
-    datasets = await read_datasets(db)
-    return json_ok({"datasets": [await _dataset_view(request, db, d) for d in datasets.values()]})
+    model = read_model(request)
+    views = [await _dataset_view(request, model, d) for d in model.datasets().values()]
+    return json_ok({"datasets": views})
 
 
 async def get_dataset(request: web.Request) -> web.Response:
     check_known(request.query, ())
     dataset_id = _record_id(request)
-    db = request.app[DATABASE]
-    dataset = (await read_datasets(db)).get(dataset_id)
+    model = read_model(request)
+    dataset = model.datasets().get(dataset_id)
     if dataset is None:
         raise _not_found(f"dataset {dataset_id!r}")
-    return json_ok({"dataset": await _dataset_view(request, db, dataset)})
+    return json_ok({"dataset": await _dataset_view(request, model, dataset)})

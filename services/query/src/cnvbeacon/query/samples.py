@@ -1,16 +1,13 @@
-"""Biosamples and individuals: the registry (the `individuals` collection) and the carriers
-of a lookup's matching calls. All database access for individuals lives here."""
+"""Biosamples and individuals: the registry (the store's `individuals` collection) and the
+carriers of a lookup's matching calls (read from the read model). All store access for
+individuals lives here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from cnvbeacon.query.calls import CallLookup, scan_calls
-from cnvbeacon.query.summary import DatasetSummary, select
 from cnvbeacon.shared.store.client import Database, Document
 from cnvbeacon.shared.store.collections import INDIVIDUALS
 
@@ -30,60 +27,6 @@ class Carrier:
     calls: int  # matching calls
 
 
-def carriers_from_summaries(
-    summaries: Mapping[str, DatasetSummary], lookups: Sequence[CallLookup]
-) -> list[Carrier]:
-    found: dict[tuple[str, str], Carrier] = {}
-    for lookup in lookups:
-        for s in select(summaries, lookup):
-            codes = s.columns.codes
-            biosamples, first, counts = np.unique(
-                codes["biosample_id"][s.rows], return_index=True, return_counts=True
-            )
-            rows = s.rows[first]
-            vocab = s.summary.vocabularies
-            for code, row, count in zip(
-                biosamples.tolist(), rows.tolist(), counts.tolist(), strict=True
-            ):
-                sex, population, superpopulation = (
-                    vocab[f].values[int(codes[f][row])] for f in _ATTRIBUTES
-                )
-                carrier = Carrier(
-                    s.summary.dataset_id,
-                    str(vocab["biosample_id"].values[code]),
-                    str(vocab["individual_id"].values[int(codes["individual_id"][row])]),
-                    sex,
-                    population,
-                    superpopulation,
-                    count,
-                )
-                _add(found, carrier)
-    return sorted(found.values(), key=lambda c: (c.dataset_id, c.biosample_id))
-
-
-async def carriers_from_scan(db: Database, lookups: Sequence[CallLookup]) -> list[Carrier]:
-    found: dict[tuple[str, str], Carrier] = {}
-    async for batch in scan_calls(db, lookups):
-        for call in batch:
-            carrier = Carrier(
-                call["dataset_id"],
-                call["biosample_id"],
-                call["individual_id"],
-                call.get("sex"),
-                call.get("population"),
-                call.get("superpopulation"),
-                1,
-            )
-            _add(found, carrier)
-    return sorted(found.values(), key=lambda c: (c.dataset_id, c.biosample_id))
-
-
-def _add(found: dict[tuple[str, str], Carrier], carrier: Carrier) -> None:
-    key = (carrier.dataset_id, carrier.biosample_id)
-    held = found.get(key)
-    found[key] = carrier if held is None else replace(held, calls=held.calls + carrier.calls)
-
-
 # --------------------------------------------------------------------------- registry
 
 
@@ -95,6 +38,10 @@ async def registry(db: Database, dataset_ids: Iterable[str]) -> list[Document]:
         cursor = db[INDIVIDUALS].find({"dataset_id": dataset_id}).sort("individual_id", 1)
         found.extend(await cursor.to_list(None))
     return found
+
+
+async def registered_count(db: Database, dataset_id: str) -> int:
+    return await db[INDIVIDUALS].count_documents({"dataset_id": dataset_id})
 
 
 async def individual(db: Database, dataset_id: str, individual_id: str) -> Document | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 
 from cnvbeacon.shared.settings import ServiceSettings
@@ -11,7 +13,12 @@ class QuerySettings(ServiceSettings):
     port: int = Field(default=8081, ge=0, le=65535)
     max_page_size: int = Field(default=1000, ge=1, le=100_000)
     default_page_size: int = Field(default=100, ge=1)
-    # Count summaries (see cnvbeacon.query.summaries): off, every count scans.
-    count_summaries: bool = True
-    # How often stale summaries are looked for and rebuilt.
-    summary_poll_s: float = Field(default=10.0, gt=0)
+    # The read model's directory (one DuckDB file per replica: never share it).
+    read_model_directory: Path = Path("var/read-model")
+    # DuckDB's memory bound (larger sorts and joins spill to disk beside the file).
+    read_model_memory_limit: str = Field(default="512MB", pattern=r"^\d+(\.\d+)?\s*[KMGT]i?B$")
+    read_model_threads: int = Field(default=2, ge=1, le=64)
+    # Concurrent reads (each on its own cursor and snapshot).
+    read_model_readers: int = Field(default=4, ge=1, le=64)
+    # How often the store's change logs are looked at besides the job-success events.
+    read_model_poll_s: float = Field(default=2.0, gt=0)

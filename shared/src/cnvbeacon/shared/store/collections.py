@@ -16,8 +16,6 @@ INDIVIDUALS: Final = "individuals"
 LENGTH_CLASS_MAX: Final = "length_class_max"
 INBOX_FILES: Final = "inbox_files"
 UPLOADS_BUCKET: Final = "uploads"
-# The query service's count summaries (columns of each dataset's calls, by data_version).
-COUNT_SUMMARIES: Final = "count_summaries"
 ANALYSES: Final = "analyses"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
@@ -60,7 +58,6 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
         ),
     ],
     LENGTH_CLASS_MAX: [],
-    COUNT_SUMMARIES: [],
     BATCHES: [],
     DATASETS: [],
 }

@@ -8,9 +8,10 @@ How results come about
   job of it has run for CNVB_ANALYSIS_STABLE_S seconds, then runs the job (job.py) in a
   child process; requests arriving meanwhile are acknowledged without work once the stored
   result is of the current data version.
-- The job reads every call once (projection, large batches), analyses the full dataset in
-  numpy and stores the result tables and a compact cohort snapshot, labelled with the
-  data version read (result_store.py, collection `analyses`).
+- The job has the read model catch up and export the dataset's calls (one snapshot, as
+  Parquet), analyses the full dataset in numpy in the child and stores the result tables
+  and a compact cohort snapshot, labelled with the data version exported (result_store.py,
+  collection `analyses`).
 - Subsets (population, superpopulation, sex, pass_only) and other parameters (bin_size,
   min_overlap) are computed on demand from that snapshot in a thread (seconds for 2M
   calls, no pass over the store) and stored the same way (service.py).
@@ -49,6 +50,7 @@ from cnvbeacon.query.analyses.plot_endpoints import get_plot
 from cnvbeacon.query.analyses.service import AnalysisService
 from cnvbeacon.query.analyses.settings import AnalysisSettings
 from cnvbeacon.query.analyses.worker import AnalysisWorker
+from cnvbeacon.query.keys import READ_MODEL
 from cnvbeacon.shared import web as shared_web
 
 __all__ = ["AnalysisSettings", "analysis_ctx", "install"]
@@ -70,12 +72,12 @@ async def analysis_ctx(app: web.Application) -> AsyncIterator[None]:
             db,
             service_settings.mongodb_database,
             settings,
-            partial(run_job_in_child, service_settings),
+            partial(run_job_in_child, service_settings, app[READ_MODEL]),
         )
         if settings.worker
         else None
     )
-    broker = BrokerLink(service_settings, settings, worker)
+    broker = BrokerLink(service_settings, settings, worker, app[READ_MODEL].nudge)
     app[BROKER] = broker
     broker.start()
     yield

@@ -1,4 +1,5 @@
-"""The analyses' link to RabbitMQ: publishing requests and consuming them.
+"""The query service's link to RabbitMQ: publishing and consuming analysis requests, and
+following job-success events (each nudges the read model to catch up at once).
 
 The query service answers lookups without a broker, so this link never holds up its start:
 it connects in the background, retrying, and the robust connection restores the consumer
@@ -11,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
@@ -34,8 +36,10 @@ class BrokerLink:
         settings: ServiceSettings,
         analysis: AnalysisSettings,
         worker: AnalysisWorker | None,
+        on_job_succeeded: Callable[[], None] | None = None,
     ) -> None:
         self._settings = settings
+        self._on_job_succeeded = on_job_succeeded
         self._analysis = analysis
         self._worker = worker
         self._connection: AbstractRobustConnection | None = None
@@ -89,7 +93,22 @@ class BrokerLink:
             queue = await messaging.get_queue(consumer, topology, messaging.ANALYSIS_ROUTING_KEY)
             await queue.consume(self._on_message)
             log.info("analysis worker consuming", extra={"queue": queue.name})
+        if self._on_job_succeeded is not None:
+            await self._follow_job_successes(connection, topology)
         self._publisher = publisher
+
+    async def _follow_job_successes(
+        self, connection: AbstractRobustConnection, topology: messaging.Topology
+    ) -> None:
+        """A private queue (gone with the connection) bound to every job's success event."""
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(topology.events_exchange, routing_key="job.*.succeeded")
+        await queue.consume(self._on_event, no_ack=True)
+
+    async def _on_event(self, message: AbstractIncomingMessage) -> None:
+        assert self._on_job_succeeded is not None
+        self._on_job_succeeded()
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
         assert self._worker is not None

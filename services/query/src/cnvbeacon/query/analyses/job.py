@@ -1,9 +1,9 @@
-"""The analysis job: read a dataset's calls once, analyse them, store the result and the
-cohort snapshot, all labelled with the data version they were read at.
+"""The analysis job: read a dataset's calls once (the read model's export of one
+snapshot), analyse them, store the result and the cohort snapshot, all labelled with the
+data version exported.
 
-It runs in a child process of the query service (see child.py): reading and decoding two
-million calls and the numpy work take a core for a minute or two, which would otherwise
-stall the service's event loop and its lookups.
+It runs in a child process of the query service (see child.py): the numpy work takes a
+core for many seconds, which would otherwise stall the service's event loop and lookups.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cnvbeacon.query.analyses import source
@@ -53,6 +54,16 @@ class DatasetMissingError(LookupError):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Export:
+    """A dataset as a read model exported it for an analysis."""
+
+    dataset_id: str
+    assembly: str
+    data_version: int
+    directory: Path
+
+
 def result_tables(result: Result) -> tuple[dict[str, Table], dict[str, Any]]:
     meta = {
         "summary": result.summary,
@@ -68,21 +79,19 @@ def analyse_variant(cohort: Cohort, variant: Variant) -> tuple[dict[str, Table],
     return result_tables(analyse(select(cohort, variant.subset), variant.parameters))
 
 
-async def load_cohort(db: Database, dataset_id: str) -> tuple[Cohort, int, float]:
-    """The dataset's cohort, the data version read before its calls, and the read time."""
-    version = await source.dataset_version(db, dataset_id)
-    if version is None:
-        raise DatasetMissingError(dataset_id)
-    attributes = await source.sample_attributes(db, dataset_id)
-    stored = await source.read_calls(db, dataset_id, version.assembly or "GRCh38")
+def load_cohort(directory: Path, assembly: str) -> tuple[Cohort, float]:
+    """The cohort of a read model's export, and the time it took to read."""
+    stored = source.read_exported(directory, assembly)
     cohort = build_cohort(
-        version.assembly or "GRCh38", stored.columns, stored.sample_ids, attributes
+        assembly, stored.columns, stored.sample_ids, source.exported_attributes(directory)
     )
-    return cohort, version.data_version, stored.seconds
+    return cohort, stored.seconds
 
 
-async def run_job(db: Database, dataset_id: str) -> JobReport:
-    cohort, data_version, read_seconds = await load_cohort(db, dataset_id)
+async def run_job(db: Database, export: Export) -> JobReport:
+    """Analyse an exported dataset and store the result."""
+    dataset_id, data_version = export.dataset_id, export.data_version
+    cohort, read_seconds = load_cohort(export.directory, export.assembly)
     started = time.perf_counter()
     tables, meta = analyse_variant(cohort, DEFAULT)
     snapshot, snapshot_meta = cohort_tables(cohort)

@@ -19,24 +19,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from cnvbeacon.query.counts import Counts
+from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.lookup import CallQuery
 from cnvbeacon.query.read_model import reads
 from cnvbeacon.query.read_model.database import ReadModelDatabase
+from cnvbeacon.query.read_model.reads import CALLS_FILE, SAMPLES_FILE
 from cnvbeacon.query.read_model.sync import ReadModelSync
 from cnvbeacon.query.samples import Carrier
 from cnvbeacon.query.variants import Variant
 from cnvbeacon.shared.store.client import Database, Document
 
-__all__ = ["ReadModel"]
+__all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel"]
 
 log = logging.getLogger(__name__)
 STREAM_BATCH_ROWS = 5000
+# Counts asked for again (every panel of a page, every page of a result) while nothing
+# was written are answered from memory.
+CACHED_COUNTS = 512
 
 
 class ReadModel:
@@ -45,18 +52,21 @@ class ReadModel:
         store: Database,
         directory: Path,
         *,
+        source: str = "",
         memory_limit: str = "512MB",
         threads: int = 2,
         readers: int = 4,
         poll_s: float = 1.0,
     ) -> None:
         self.database = ReadModelDatabase(
-            directory, memory_limit=memory_limit, threads=threads, readers=readers
+            directory, source=source, memory_limit=memory_limit, threads=threads, readers=readers
         )
         self.sync = ReadModelSync(store, self.database)
         self._poll_s = poll_s
         self._nudged = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
+        self._rebuild: asyncio.Task[None] | None = None
+        self._counts: OrderedDict[CallQuery, tuple[int, Counts]] = OrderedDict()
 
     async def open(self) -> None:
         await asyncio.to_thread(self.database.open)
@@ -64,10 +74,11 @@ class ReadModel:
         self._poller = asyncio.create_task(self._follow())
 
     async def close(self) -> None:
-        if self._poller is not None:
-            self._poller.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._poller
+        for task in (self._poller, self._rebuild):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await asyncio.to_thread(self.database.close)
 
     def nudge(self) -> None:
@@ -87,27 +98,103 @@ class ReadModel:
 
     @property
     def ready(self) -> bool:
+        """True once the first catch-up with the store finished."""
         return self.sync.caught_up_once.is_set()
+
+    async def catch_up(self) -> None:
+        """Catch up with the store now; returns when done."""
+        await self.sync.catch_up()
+
+    async def rebuild(self) -> None:
+        """Read every dataset from the store again (readers see the old calls until each
+        dataset's new ones are in)."""
+        await self.sync.catch_up(reload_all=True)
+
+    @property
+    def rebuilding(self) -> bool:
+        return self._rebuild is not None and not self._rebuild.done()
+
+    def start_rebuild(self) -> None:
+        """Rebuild in the background (unless a rebuild is running)."""
+        if not self.rebuilding:
+            self._rebuild = asyncio.create_task(self._rebuild_logged())
+
+    async def _rebuild_logged(self) -> None:
+        try:
+            await self.rebuild()
+        except Exception:
+            log.exception("read model rebuild failed")
+
+    def datasets(self) -> dict[str, DatasetInfo]:
+        """The datasets held, by id (as of the last catch-up)."""
+        return dict(self.sync.datasets)
+
+    async def status(self) -> dict[str, object]:
+        calls = await self.database.read(
+            lambda c: int((c.execute("SELECT count(*) FROM calls").fetchone() or (0,))[0])
+        )
+        return {
+            "ready": self.ready,
+            "rebuilding": self.rebuilding,
+            "datasets": {d.id: d.data_version for d in self.sync.datasets.values()},
+            "calls": calls,
+            "file_bytes": self.database.file_bytes(),
+        }
 
     # ----------------------------------------------------------------- reads
 
+    def _cached_counts(self, query: CallQuery) -> Counts | None:
+        cached = self._counts.get(query)
+        if cached is None or cached[0] != self.database.generation:
+            return None  # never cached, or written since (or being written: odd)
+        self._counts.move_to_end(query)
+        return cached[1]
+
+    def _keep_counts(self, query: CallQuery, generation: int, counts: Counts) -> None:
+        if generation % 2 or generation != self.database.generation:
+            return  # written meanwhile: the snapshot read may be either side of it
+        self._counts[query] = (generation, counts)
+        self._counts.move_to_end(query)
+        while len(self._counts) > CACHED_COUNTS:
+            self._counts.popitem(last=False)
+
     async def counts(self, query: CallQuery) -> Counts:
-        return await self.database.read(lambda c: reads.counts(c, query))
+        cached = self._cached_counts(query)
+        if cached is not None:
+            return cached
+        generation = self.database.generation
+        counts = await self.database.read(lambda c: reads.counts(c, query))
+        self._keep_counts(query, generation, counts)
+        return counts
 
     async def calls_page(
         self, query: CallQuery, skip: int, limit: int
     ) -> tuple[Counts, list[Document]]:
         """The counts and a page of calls, from one snapshot."""
-        return await self.database.read(
+        cached = self._cached_counts(query)
+        if cached is not None:
+            page = await self.database.read(lambda c: reads.calls_page(c, query, skip, limit))
+            return cached, page
+        generation = self.database.generation
+        counts, page = await self.database.read(
             lambda c: (reads.counts(c, query), reads.calls_page(c, query, skip, limit))
         )
+        self._keep_counts(query, generation, counts)
+        return counts, page
 
     async def variants_page(
         self, query: CallQuery, skip: int, limit: int
     ) -> tuple[Counts, list[Variant]]:
-        return await self.database.read(
+        cached = self._cached_counts(query)
+        if cached is not None:
+            page = await self.database.read(lambda c: reads.variants_page(c, query, skip, limit))
+            return cached, page
+        generation = self.database.generation
+        counts, variants = await self.database.read(
             lambda c: (reads.counts(c, query), reads.variants_page(c, query, skip, limit))
         )
+        self._keep_counts(query, generation, counts)
+        return counts, variants
 
     async def carriers(self, query: CallQuery) -> list[Carrier]:
         return await self.database.read(lambda c: reads.carriers(c, query))
@@ -125,9 +212,24 @@ class ReadModel:
     async def biosample(self, dataset_id: str, biosample_id: str) -> Document | None:
         return await self.database.read(lambda c: reads.biosample(c, dataset_id, biosample_id))
 
+    async def export_dataset(
+        self, dataset_id: str, chroms: Sequence[str], directory: Path
+    ) -> int | None:
+        """Write the dataset's calls on these chromosomes (CALLS_FILE) and its biosamples
+        (SAMPLES_FILE) as Parquet files into `directory`, from one snapshot, a batch at a
+        time; returns the data version written (None: the dataset is not held)."""
+
+        def export(con: Any) -> int | None:
+            version = reads.data_version(con, dataset_id)
+            if version is not None:
+                reads.export_dataset(con, dataset_id, chroms, directory, STREAM_BATCH_ROWS)
+            return version
+
+        return await self.database.read(export)
+
     async def stream(
         self, query: CallQuery, fields: Sequence[str] = reads.DOCUMENT_FIELDS
-    ) -> AsyncIterator[list[Document]]:
+    ) -> AsyncGenerator[list[Document], None]:
         """Every matching call in order, a batch at a time, never all of them in memory."""
         sql, params = reads.stream_sql(query, fields)
         cursor = self.database.cursor()

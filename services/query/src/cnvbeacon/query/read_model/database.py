@@ -3,8 +3,8 @@
 Every statement runs in a thread (DuckDB calls block), readers in a small pool, each on a
 cursor of its own (a cursor is cheap; DuckDB gives each a consistent snapshot), and all
 writes in one thread, each as one transaction: readers see a write whole or not at all.
-A database file of another schema version is replaced by an empty one (the sync then
-reloads it from the store).
+A database file of another schema version, or built from another store, is replaced by
+an empty one (the sync then reloads it from the store).
 """
 
 from __future__ import annotations
@@ -27,28 +27,54 @@ log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 Connection = duckdb.DuckDBPyConnection
 FILE_NAME = "read-model.duckdb"
+# Files open in this process: two read models on one file would share one database.
+_OPEN_PATHS: set[Path] = set()
+_OPEN_PATHS_LOCK = threading.Lock()
 
 
 class ReadModelDatabase:
-    def __init__(self, directory: Path, *, memory_limit: str, threads: int, readers: int) -> None:
+    def __init__(
+        self, directory: Path, *, source: str, memory_limit: str, threads: int, readers: int
+    ) -> None:
         self.path = directory / FILE_NAME
+        self._source = source  # which store it follows (URL without credentials, database)
         self._memory_limit = memory_limit
         self._threads = threads
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="read-model-read")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="read-model-write")
         self._connection: Connection | None = None
         self._lock = threading.Lock()
+        # Moves on (in the writer thread) before and after every write: odd while one is
+        # in progress. An answer read while it stayed at one even value is current until
+        # it moves again.
+        self.generation = 0
 
     def open(self) -> None:
         """Open (or create) the file; blocking, called in a thread at start-up."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        path = self.path.resolve()
+        with _OPEN_PATHS_LOCK:
+            if path in _OPEN_PATHS:
+                raise RuntimeError(
+                    f"another read model in this process uses {path}: give each its own directory"
+                )
+            _OPEN_PATHS.add(path)
+        try:
+            self._connection = self._open_or_replace()
+        except BaseException:
+            with _OPEN_PATHS_LOCK:
+                _OPEN_PATHS.discard(path)
+            raise
+
+    def _open_or_replace(self) -> Connection:
         connection = self._connect()
-        version = _schema_version(connection)
-        if version != SCHEMA_VERSION:
-            if version is not None:
+        found = (_meta(connection, "schema_version"), _meta(connection, "source"))
+        wanted = (str(SCHEMA_VERSION), self._source)
+        if found != wanted:
+            if found[0] is not None:
                 log.warning(
-                    "read model of another schema version; rebuilding it",
-                    extra={"found": version, "wanted": SCHEMA_VERSION, "path": str(self.path)},
+                    "read model of another schema version or store; rebuilding it",
+                    extra={"found": found, "wanted": wanted, "path": str(self.path)},
                 )
             connection.close()
             for stale in (self.path, self.path.with_name(self.path.name + ".wal")):
@@ -57,9 +83,9 @@ class ReadModelDatabase:
             for statement in DDL:
                 connection.execute(statement)
             connection.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+                "INSERT INTO meta VALUES ('schema_version', ?), ('source', ?)", list(wanted)
             )
-        self._connection = connection
+        return connection
 
     def _connect(self) -> Connection:
         return duckdb.connect(
@@ -110,9 +136,14 @@ class ReadModelDatabase:
     async def write(self, work: Callable[[Connection], Result]) -> Result:
         """Run `work` as one transaction in the writer thread: readers see it whole or not
         at all."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self._writer, self._transaction, "BEGIN TRANSACTION", work
-        )
+        return await asyncio.get_running_loop().run_in_executor(self._writer, self._write, work)
+
+    def _write(self, work: Callable[[Connection], Result]) -> Result:
+        self.generation += 1
+        try:
+            return self._transaction("BEGIN TRANSACTION", work)
+        finally:
+            self.generation += 1
 
     def close(self) -> None:
         self._readers.shutdown(wait=True, cancel_futures=True)
@@ -123,14 +154,16 @@ class ReadModelDatabase:
                     self._connection.execute("CHECKPOINT")
                 self._connection.close()
                 self._connection = None
+                with _OPEN_PATHS_LOCK:
+                    _OPEN_PATHS.discard(self.path.resolve())
 
     def file_bytes(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
 
 
-def _schema_version(connection: Connection) -> int | None:
+def _meta(connection: Connection, key: str) -> str | None:
     try:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = connection.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
     except duckdb.CatalogException:
         return None
-    return int(row[0]) if row else None
+    return str(row[0]) if row else None

@@ -7,9 +7,11 @@ dataset, call id); distinct variants by (chromosome, start, end, variant type).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any, Final
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cnvbeacon.query.counts import Counts
 from cnvbeacon.query.lookup import CallQuery
@@ -27,6 +29,8 @@ _TYPE_RANK: Final = (
     + " ".join(f"WHEN '{name}' THEN {rank}" for rank, name in enumerate(VARIANT_TYPES))
     + " END"
 )
+CALLS_FILE: Final = "calls.parquet"
+SAMPLES_FILE: Final = "samples.parquet"
 # A document's fields in the store's order: `_id`, then CALL_FIELDS.
 DOCUMENT_FIELDS: Final = ("_id", *CALL_FIELDS)
 
@@ -220,3 +224,40 @@ def biosample(con: Connection, dataset_id: str, biosample_id: str) -> Document |
     if row is None:
         return None
     return {**dict(zip(SAMPLE_ATTRIBUTES, row[:4], strict=True)), "calls": int(row[4])}
+
+
+def data_version(con: Connection, dataset_id: str) -> int | None:
+    rows = con.execute(
+        "SELECT data_version FROM datasets WHERE dataset_id = ?", [dataset_id]
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
+def export_dataset(
+    con: Connection, dataset_id: str, chroms: Sequence[str], directory: Path, batch_rows: int
+) -> None:
+    """The dataset's calls on `chroms` (chrom, start, end, biosample_id, variant_type,
+    copy_number, is_pass) and its biosamples with their attributes, as Parquet files."""
+    marks = ", ".join("?" * len(chroms)) or "NULL"
+    calls = con.sql(
+        f"""
+        SELECT c.chrom, c.start, c."end", s.biosample_id, c.variant_type, c.copy_number,
+               c.is_pass
+        FROM calls c JOIN samples s USING (sample_no)
+        WHERE c.dataset_id = ? AND c.chrom IN ({marks})
+        """,
+        params=[dataset_id, *chroms],
+    )
+    _write_parquet(calls.to_arrow_reader(batch_rows), directory / CALLS_FILE)
+    samples = con.sql(
+        f"SELECT biosample_id, {', '.join(map(quoted, SAMPLE_ATTRIBUTES))} FROM samples "
+        "WHERE dataset_id = ? ORDER BY biosample_id",
+        params=[dataset_id],
+    )
+    _write_parquet(samples.to_arrow_reader(batch_rows), directory / SAMPLES_FILE)
+
+
+def _write_parquet(reader: pa.RecordBatchReader, path: Path) -> None:
+    with pq.ParquetWriter(path, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)

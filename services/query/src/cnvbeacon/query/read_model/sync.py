@@ -21,6 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.read_model import mongo_source, writes
 from cnvbeacon.query.read_model.database import ReadModelDatabase
 from cnvbeacon.shared.store.changes import (
@@ -76,7 +77,7 @@ class ReadModelSync:
         self._store = store
         self._database = database
         self._lock = asyncio.Lock()
-        self.datasets: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        self.datasets: dict[str, DatasetInfo] = {}
         self.caught_up_once = asyncio.Event()
         # Calls inserted since `calls` was last rewritten sorted.
         self._unsorted = 0
@@ -85,9 +86,10 @@ class ReadModelSync:
     async def load_held(self) -> None:
         self.datasets = await self._database.read(writes.held_datasets)
 
-    async def catch_up(self) -> None:
+    async def catch_up(self, *, reload_all: bool = False) -> None:
         """Apply everything the store's change logs hold beyond what is held (one at a time:
-        concurrent callers wait for the running catch-up and then run their own)."""
+        concurrent callers wait for the running catch-up and then run their own). With
+        `reload_all`, every dataset is read from the store again (a rebuild)."""
         async with self._lock:
             cursor = self._store[DATASETS].find({}, WITHOUT_CHANGES).sort("_id", 1)
             current = {d["_id"]: d async for d in cursor}
@@ -95,9 +97,14 @@ class ReadModelSync:
                 await self._remove(dataset_id)
             for dataset_id, document in current.items():
                 held = self.datasets.get(dataset_id)
-                if held is None or held[1] != int(document.get("data_version", 0)):
-                    await self._catch_up_dataset(dataset_id, held[1] if held else 0)
-                elif held[2] != _view(document):
+                if (
+                    reload_all
+                    or held is None
+                    or held.data_version != int(document.get("data_version", 0))
+                ):
+                    held_version = None if reload_all else (held.data_version if held else 0)
+                    await self._catch_up_dataset(dataset_id, held_version)
+                elif held.document != _view(document):
                     await self._record(dataset_id, document)
             await self._sort_if_needed()
             self.caught_up_once.set()
@@ -110,12 +117,13 @@ class ReadModelSync:
         self._sorted_calls = await self._database.write(writes.sort_calls)
         self._unsorted = 0
 
-    async def _catch_up_dataset(self, dataset_id: str, held_version: int) -> None:
+    async def _catch_up_dataset(self, dataset_id: str, held_version: int | None) -> None:
+        """Apply the dataset's changes since `held_version` (None: reload it)."""
         document = await self._store[DATASETS].find_one({"_id": dataset_id})
         if document is None:
             return
         version = int(document.get("data_version", 0))
-        changes = changes_since(document, held_version)
+        changes = None if held_version is None else changes_since(document, held_version)
         net = net_change(changes)
         assembly = str(document.get("assembly") or "")
         started = time.perf_counter()
@@ -157,7 +165,7 @@ class ReadModelSync:
             return inserted
 
         self._unsorted += await self._database.write(apply)
-        self.datasets[dataset_id] = (assembly, version, view)
+        self.datasets[dataset_id] = DatasetInfo(dataset_id, assembly, version, view)
 
     async def _reload(self, dataset_id: str, assembly: str, document: Document) -> None:
         """Read every call of the dataset, then swap them in at once."""
@@ -175,7 +183,7 @@ class ReadModelSync:
             return inserted
 
         self._unsorted += await self._database.write(reload)
-        self.datasets[dataset_id] = (assembly, version, view)
+        self.datasets[dataset_id] = DatasetInfo(dataset_id, assembly, version, view)
 
     async def _remove(self, dataset_id: str) -> None:
         await self._database.write(lambda c: writes.remove_dataset(c, dataset_id))
@@ -188,7 +196,7 @@ class ReadModelSync:
         await self._database.write(
             lambda c: writes.set_dataset(c, dataset_id, assembly, version, view)
         )
-        self.datasets[dataset_id] = (assembly, version, view)
+        self.datasets[dataset_id] = DatasetInfo(dataset_id, assembly, version, view)
 
 
 def _view(document: Mapping[str, Any]) -> dict[str, Any]:

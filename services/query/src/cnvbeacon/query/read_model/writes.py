@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import pyarrow as pa
 
+from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.read_model.database import Connection
 from cnvbeacon.query.read_model.schema import (
     CALL_COLUMNS,
@@ -180,9 +181,9 @@ def sort_calls(con: Connection) -> int:
     return int(row[0])
 
 
-def held_datasets(con: Connection) -> dict[str, tuple[str, int, dict[str, Any]]]:
-    """dataset id -> (assembly, data version, document) of the datasets held."""
+def held_datasets(con: Connection) -> dict[str, DatasetInfo]:
+    """The datasets held, by id."""
     rows = con.execute(
         "SELECT dataset_id, assembly, data_version, document FROM datasets ORDER BY dataset_id"
     ).fetchall()
-    return {row[0]: (row[1], int(row[2]), json.loads(row[3])) for row in rows}
+    return {row[0]: DatasetInfo(row[0], row[1], int(row[2]), json.loads(row[3])) for row in rows}
