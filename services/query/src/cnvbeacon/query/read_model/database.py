@@ -158,7 +158,9 @@ class ReadModelDatabase:
                     _OPEN_PATHS.discard(self.path.resolve())
 
     def file_bytes(self) -> int:
-        return self.path.stat().st_size if self.path.exists() else 0
+        """The database file and its write-ahead log, on disk."""
+        files = (self.path, self.path.with_name(self.path.name + ".wal"))
+        return sum(f.stat().st_size for f in files if f.exists())
 
 
 def _meta(connection: Connection, key: str) -> str | None:
