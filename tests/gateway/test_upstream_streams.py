@@ -32,6 +32,7 @@ PAUSE_S = 2.0  # longer than the JSON timeout, far shorter than the stream idle 
 DEADLINE_S = 60  # no test waits this long unless the gateway hangs
 CHUNKS = [f"line {i}\t{'x' * 1000}\n".encode() * 70 for i in range(3)]  # ~70 kB each
 ERROR_SCHEMA = "framework/json/responses/beaconErrorResponse.json"
+EXPORT_PATH = "/api/exports/calls"
 EXPORT = f"/api/exports/calls?format=tsv&datasets={DATASET}&chrom=1&start=0&end=1000"
 LOOKUP = f"/api/query/calls?datasets={DATASET}&chrom=1&start=0&end=1000"
 BEACON_QUERY = (
@@ -143,6 +144,25 @@ async def test_a_stream_pausing_longer_than_the_json_timeout_arrives_whole(
     assert received == b"".join(CHUNKS)
 
 
+def gateway_cuts(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name.startswith("cnvbeacon.gateway") and "stream cut" in r.getMessage()
+    ]
+
+
+def assert_access_log_says_cut(caplog: pytest.LogCaptureFixture) -> None:
+    """The request's access log line is an error naming the cut, not a plain 200."""
+    lines = [
+        r
+        for r in caplog.records
+        if r.name == "cnvbeacon.shared.web" and EXPORT_PATH in r.getMessage()
+    ]
+    assert [r.levelno for r in lines] == [logging.ERROR], [r.getMessage() for r in lines]
+    assert "stream cut" in lines[0].getMessage()
+
+
 async def test_an_upstream_dropping_mid_stream_cuts_the_clients_answer(
     backends_env: Backends, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -171,9 +191,10 @@ async def test_an_upstream_dropping_mid_stream_cuts_the_clients_answer(
         with pytest.raises(aiohttp.ClientPayloadError) as raised:
             await response.read()
     assert "TransferEncodingError" in str(raised.value)
-    cuts = [r for r in caplog.records if "stream cut" in r.getMessage()]
+    cuts = gateway_cuts(caplog)
     assert len(cuts) == 1
     assert cuts[0].levelno == logging.ERROR
+    assert_access_log_says_cut(caplog)
     assert "/api/exports/calls" in cuts[0].getMessage()
     assert "broke off" in cuts[0].getMessage()
     assert cuts[0].__dict__["bytes_sent"] == len(sent)
@@ -201,8 +222,9 @@ async def test_an_upstream_idle_past_the_stream_limit_cuts_the_clients_answer(
         assert response.status == 200
         with pytest.raises(aiohttp.ClientPayloadError):
             await response.read()
-    cuts = [r for r in caplog.records if "stream cut" in r.getMessage()]
+    cuts = gateway_cuts(caplog)
     assert [r.levelno for r in cuts] == [logging.ERROR]
+    assert_access_log_says_cut(caplog)
     assert "sent nothing for 2 s" in cuts[0].getMessage()
     assert cuts[0].__dict__["bytes_sent"] == len(CHUNKS[0])
 

@@ -26,6 +26,10 @@ DATABASE = web.AppKey("database", Database)
 AMQP = web.AppKey("amqp", AbstractRobustConnection)
 TOPOLOGY = web.AppKey("topology", messaging.Topology)
 
+# Set by a handler whose streamed answer broke after the headers were sent: the access log
+# then says so instead of showing the status the client got at the start.
+STREAM_CUT = web.RequestKey("stream_cut", str)
+
 ReadinessCheck = Callable[[web.Application], Awaitable[None]]
 READINESS_CHECKS = web.AppKey("readiness_checks", dict[str, ReadinessCheck])
 
@@ -128,12 +132,19 @@ async def request_context(
         raise
     finally:
         if request.path not in ("/healthz", "/readyz"):
-            log.info(
-                "%s %s %s",
+            cut = request.get(STREAM_CUT)
+            log.log(
+                logging.ERROR if cut else logging.INFO,
+                "%s %s %s%s",
                 request.method,
                 request.path_qs,
                 status,
-                extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 2)},
+                f" (stream cut: {cut})" if cut else "",
+                extra={
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                    **({"stream_cut": cut} if cut else {}),
+                },
             )
         logs.request_id.reset(token)
 

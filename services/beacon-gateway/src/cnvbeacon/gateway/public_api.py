@@ -42,6 +42,7 @@ from cnvbeacon.shared.reference import (
     normalise_chromosome,
     suggest_genes,
 )
+from cnvbeacon.shared.web import STREAM_CUT
 
 EXPORT_FORMATS = ("vcf", "bed", "pgxseg", "tsv", "jsonl")
 _PASSED_HEADERS = ("Content-Type", "Content-Disposition")
@@ -314,6 +315,7 @@ async def _pass_through(
                 error,
                 extra={"path": request.path, "bytes_sent": sent, "error": str(error)},
             )
+            request[STREAM_CUT] = f"upstream broke after {sent} bytes"
             _abort(request)
         except ConnectionError as error:
             log.warning(
