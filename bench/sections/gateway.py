@@ -16,13 +16,15 @@ import aiohttp
 
 from bench.context import BenchContext
 from bench.figures import Better, Figure, Status
-from bench.measure import percentile, timed_ms
+from bench.measure import latencies_ms, percentile, timed_ms
 from bench.windows import Window, random_windows
 
 SECTION = "gateway"
 PAGE = 10
 PERCENTILES = (50, 95, 99)
 GRANULARITIES = ("record", "count")
+MIXED_CLIENTS = 16
+POPULATIONS = ("GBR", "YRI", "CHB", "PEL", "GIH", "FIN", "LWK", "JPT")
 
 
 async def _get_json(
@@ -81,6 +83,7 @@ async def run_section(context: BenchContext) -> list[Figure]:
                 )
                 latencies.append(gateway_time)
                 wrong += status != 200 or _gateway_total(body) != _service_total(floor_body)
+        mixed = await _mixed_clients(session, gateway, windows)
     note = f"wrong totals: {wrong}" if not wrong else f"WRONG TOTALS: {wrong}"
     figures = []
     for q in PERCENTILES:
@@ -107,7 +110,87 @@ async def run_section(context: BenchContext) -> list[Figure]:
             )
             for granularity, latencies in gateway_ms.items()
         ]
-    return figures
+    return figures + mixed
+
+
+MixedRequest = tuple[str, dict[str, str]]
+
+
+def _mixed_requests(windows: list[Window]) -> list[MixedRequest]:
+    """One request per window, the kinds in turn."""
+    requests: list[MixedRequest] = []
+    for index, window in enumerate(windows):
+        region = _beacon_params(window, "count")
+        match index % 4:
+            case 0:
+                requests.append(("/api/g_variants", _beacon_params(window, "record")))
+            case 1:
+                requests.append(("/api/g_variants", region))
+            case 2:
+                population = POPULATIONS[index // 4 % len(POPULATIONS)]
+                requests.append(
+                    ("/api/individuals", {**region, "filters": f"population:{population}"})
+                )
+            case _:
+                requests.append(
+                    ("/api/biosamples", {**region, "filters": "sex=female", "limit": "10"})
+                )
+    return requests
+
+
+def _fingerprint(status: int, body: dict[str, Any]) -> Any:
+    """What must not differ between a request alone and under load."""
+    return status, body.get("responseSummary"), body.get("response")
+
+
+async def _mixed_clients(
+    session: aiohttp.ClientSession, gateway: str, windows: list[Window]
+) -> list[Figure]:
+    requests = _mixed_requests(windows)
+
+    async def ask(request: MixedRequest) -> Any:
+        path, params = request
+        return _fingerprint(*await _get_json(session, f"{gateway}{path}", params))
+
+    alone = [await ask(request) for request in requests]
+    answers: list[Any] = [None] * len(requests)
+
+    async def recorded(index: int) -> None:
+        answers[index] = await ask(requests[index])
+
+    latencies, wall = await latencies_ms(list(range(len(requests))), MIXED_CLIENTS, recorded)
+    errors = sum(answer[0] != 200 for answer in answers)
+    differing = sum(a != b for a, b in zip(answers, alone, strict=True))
+    note = (
+        f"{len(requests)} requests (g_variants record/count, individuals by population, "
+        f"biosamples by sex); errors {errors}, answers differing from alone {differing}"
+    )
+    if errors or differing:
+        note = note.upper()
+    name = f"{MIXED_CLIENTS} mixed Beacon clients"
+    return [
+        Figure(
+            SECTION,
+            f"{name}, requests/s",
+            len(requests) / wall,
+            "requests/s",
+            better=Better.HIGHER,
+            runs=len(requests),
+            note=f"{note}; target >= 150 requests/s",
+        ),
+        *(
+            Figure(
+                SECTION,
+                f"{name} p{q}",
+                percentile(latencies, q),
+                "ms",
+                better=Better.LOWER,
+                runs=len(latencies),
+                note="target p99 <= 1,000 ms" if q == 99 else "",
+            )
+            for q in PERCENTILES
+        ),
+    ]
 
 
 def _beacon_params(window: Window, granularity: str) -> dict[str, str]:
