@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.exceptions import AMQPError
 from aiohttp import web
+from aiormq.exceptions import ChannelInvalidStateError
 
 from cnvbeacon.ingest import api, keys
 from cnvbeacon.ingest.inbox import InboxWatcher, watch
@@ -27,7 +30,8 @@ async def publisher_ctx(app: web.Application) -> AsyncIterator[None]:
     app[keys.JOBS] = JobStore(app[DATABASE])
     app[keys.UPLOADS] = UploadStore(app[DATABASE])
     yield
-    await channel.close()
+    with contextlib.suppress(AMQPError, ChannelInvalidStateError, RuntimeError):
+        await channel.close()
 
 
 async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -58,15 +62,19 @@ async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
     dead_tag = await dead.consume(worker.handle_dead_letter)
     log.info("ingest worker consuming", extra={"queue": queue.name})
     yield
-    await queue.cancel(job_tag)
-    await dead.cancel(dead_tag)
+    # The broker may be gone at shutdown: its deliveries then stop anyway, and it
+    # redelivers whatever was not acknowledged.
+    with contextlib.suppress(AMQPError, ChannelInvalidStateError, RuntimeError):
+        await queue.cancel(job_tag)
+        await dead.cancel(dead_tag)
     if in_flight:
         log.info("waiting for %d in-flight job(s)", len(in_flight))
         _, pending = await asyncio.wait(set(in_flight), timeout=settings.shutdown_grace_s)
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-    await channel.close()
+    with contextlib.suppress(AMQPError, ChannelInvalidStateError, RuntimeError):
+        await channel.close()
 
 
 async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
