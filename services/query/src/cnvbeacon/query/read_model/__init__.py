@@ -20,9 +20,9 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 
@@ -40,6 +40,7 @@ from cnvbeacon.shared.store.client import Database, Document
 __all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel"]
 
 log = logging.getLogger(__name__)
+Page = TypeVar("Page")
 STREAM_BATCH_ROWS = 5000
 # Counts asked for again (every panel of a page, every page of a result) while nothing
 # was written are answered from memory.
@@ -158,43 +159,32 @@ class ReadModel:
         while len(self._counts) > CACHED_COUNTS:
             self._counts.popitem(last=False)
 
-    async def counts(self, query: CallQuery) -> Counts:
+    async def _with_counts(
+        self, query: CallQuery, page: Callable[[Any], Page]
+    ) -> tuple[Counts, Page]:
+        """The query's counts (cached while nothing was written) and `page`, read from
+        one snapshot."""
         cached = self._cached_counts(query)
         if cached is not None:
-            return cached
+            return cached, await self.database.read(page)
         generation = self.database.generation
-        counts = await self.database.read(lambda c: reads.counts(c, query))
+        counts, found = await self.database.read(lambda c: (reads.counts(c, query), page(c)))
         self._keep_counts(query, generation, counts)
+        return counts, found
+
+    async def counts(self, query: CallQuery) -> Counts:
+        counts, _ = await self._with_counts(query, lambda c: None)
         return counts
 
     async def calls_page(
         self, query: CallQuery, skip: int, limit: int
     ) -> tuple[Counts, list[Document]]:
-        """The counts and a page of calls, from one snapshot."""
-        cached = self._cached_counts(query)
-        if cached is not None:
-            page = await self.database.read(lambda c: reads.calls_page(c, query, skip, limit))
-            return cached, page
-        generation = self.database.generation
-        counts, page = await self.database.read(
-            lambda c: (reads.counts(c, query), reads.calls_page(c, query, skip, limit))
-        )
-        self._keep_counts(query, generation, counts)
-        return counts, page
+        return await self._with_counts(query, lambda c: reads.calls_page(c, query, skip, limit))
 
     async def variants_page(
         self, query: CallQuery, skip: int, limit: int
     ) -> tuple[Counts, list[Variant]]:
-        cached = self._cached_counts(query)
-        if cached is not None:
-            page = await self.database.read(lambda c: reads.variants_page(c, query, skip, limit))
-            return cached, page
-        generation = self.database.generation
-        counts, variants = await self.database.read(
-            lambda c: (reads.counts(c, query), reads.variants_page(c, query, skip, limit))
-        )
-        self._keep_counts(query, generation, counts)
-        return counts, variants
+        return await self._with_counts(query, lambda c: reads.variants_page(c, query, skip, limit))
 
     async def carriers(self, query: CallQuery) -> list[Carrier]:
         return await self.database.read(lambda c: reads.carriers(c, query))
