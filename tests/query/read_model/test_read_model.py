@@ -2,7 +2,7 @@
 
 Every lookup kind and filter (hypothesis), then the change log: a job's calls appear at
 once and replace the biosample's older calls in the same step, registry changes reach
-the attributes, and a reopened read model keeps what it holds and catches up.
+the attributes and the registry, and a reopened read model keeps what it holds and catches up.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ from hypothesis import given
 from pymongo import AsyncMongoClient
 
 from cnvbeacon.ingest import call_writer
+from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.lookup import CallQuery
-from cnvbeacon.query.params import parse_filters, parse_match, parse_region
+from cnvbeacon.query.params import parse_attributes, parse_filters, parse_match, parse_region
 from cnvbeacon.query.read_model import ReadModel, writes
+from cnvbeacon.query.read_model.schema import INDIVIDUAL_COLUMNS
 from cnvbeacon.shared.formats import CALL_FIELDS
 from cnvbeacon.shared.store.client import Database, MongoClient
 from cnvbeacon.shared.store.collections import CALLS as CALLS_COLLECTION
+from cnvbeacon.shared.store.collections import INDIVIDUALS
 from tests.query.cohort import (
     DATASETS,
     Query,
@@ -239,3 +242,90 @@ async def test_a_nudge_catches_up_without_being_asked(mongodb_url: str, tmp_path
 
 async def _ready(model: ReadModel) -> bool:
     return model.ready
+
+
+def _registered(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored individual documents as the registry shows them, in its order."""
+    rows = [
+        {**{k: v for k, v in d.items() if k != "_id"}, "id": d["_id"]}
+        for d in sorted(documents, key=lambda d: (d["dataset_id"], d["individual_id"]))
+    ]
+    return [{name: row.get(name) for name in INDIVIDUAL_COLUMNS} for row in rows]
+
+
+async def test_the_registry_follows_the_store(mongodb_url: str, tmp_path: Path) -> None:
+    client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
+    db = client[f"cnvb_test_{uuid.uuid4().hex[:12]}"]
+    try:
+        await store_cohort(db, CALLS)
+        model = ReadModel(db, tmp_path, poll_s=3600)
+        await model.open()
+        await model.sync.catch_up()
+        stored_individuals = await db[INDIVIDUALS].find({}).to_list(None)
+        everyone = CallFilters()
+        counts, page = await model.registered_individuals(DATASETS, everyone, 0, 100_000)
+        assert page == _registered(stored_individuals)
+        assert counts.individuals == len(stored_individuals)
+        assert counts.biosamples == sum(len(d["biosample_ids"]) for d in stored_individuals)
+        # Filters and pages are those of the whole list.
+        eur = parse_attributes({"superpopulation": "EUR", "sex": "female"})
+        wanted = [
+            d
+            for d in _registered(stored_individuals)
+            if d["superpopulation"] == "EUR" and d["sex"] == "female"
+        ]
+        counts, page = await model.registered_individuals(DATASETS, eur, 1, 2)
+        assert (counts.individuals, page) == (len(wanted), wanted[1:3])
+        _, biosamples = await model.registered_biosamples(DATASETS, eur, 0, 100_000)
+        assert [(b["dataset_id"], b["id"]) for b in biosamples] == sorted(
+            (d["dataset_id"], b) for d in wanted for b in d["biosample_ids"]
+        )
+        # A new individual without calls, and a changed one, appear with the change.
+        new = {"individual_id": "NA99999", "sex": "male", "population": "GBR"}
+        changed = {**new, "individual_id": stored_individuals[0]["individual_id"]}
+        dataset = stored_individuals[0]["dataset_id"]
+        await call_writer.upsert_individuals(db, dataset, [new, changed])
+        assert await model.individual(dataset, "NA99999") is None
+        await model.sync.catch_up()
+        found = await model.individual(dataset, "NA99999")
+        assert found is not None
+        assert (found["id"], found["biosample_ids"], found["population"]) == (
+            f"{dataset}:NA99999",
+            ["NA99999"],
+            "GBR",
+        )
+        assert await model.registered_count(dataset) == await db[INDIVIDUALS].count_documents(
+            {"dataset_id": dataset}
+        )
+        stored_individuals = await db[INDIVIDUALS].find({}).to_list(None)
+        _, page = await model.registered_individuals(DATASETS, everyone, 0, 100_000)
+        assert page == _registered(stored_individuals)
+        of_biosamples = await model.individuals_of_biosamples(
+            {(dataset, changed["individual_id"]), (dataset, "NA00029")}
+        )
+        assert list(of_biosamples) == [(dataset, changed["individual_id"])]
+        assert of_biosamples[(dataset, changed["individual_id"])]["population"] == "GBR"
+        # Individuals registered before their dataset's first job are in no change of its
+        # log: a dataset new to the read model reads its whole registry.
+        late = "late-dataset"
+        await call_writer.upsert_individuals(
+            db, late, [{"individual_id": f"LATE{n}", "sex": "female"} for n in range(3)]
+        )
+        digest = "3" * 64
+        calls = [
+            {**c, "_id": f"{late}:{c['_id']}", "dataset_id": late, "biosample_id": "LATE0"}
+            | {"individual_id": "LATE0", "sex": "female", "population": None}
+            | {"superpopulation": None}
+            for c in _calls("NA00003", digest, 2)
+        ]
+        await call_writer.insert_calls(db, late, calls)
+        await call_writer.touch_dataset(
+            db, late, "GRCh38", biosample_ids=["LATE0"], file_digest=digest, job_id="j"
+        )
+        await model.sync.catch_up()
+        assert await model.registered_count(late) == 3
+        assert (await model.biosample(late, "LATE0") or {}).get("calls") == 2
+        await model.close()
+    finally:
+        await client.drop_database(db.name)
+        await client.close()

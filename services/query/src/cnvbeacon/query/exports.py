@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from cnvbeacon.query.samples import Carrier
+from cnvbeacon.query.carriers import Carrier
 from cnvbeacon.query.variants import Variant, VariantGrouper
 from cnvbeacon.query.views import call_view, dumps, variant_view
 from cnvbeacon.shared.formats import (

@@ -11,6 +11,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from cnvbeacon.query import keys
+from cnvbeacon.query.carriers import Carrier
 from cnvbeacon.query.exports import (
     CONTENT_TYPES,
     EXTENSIONS,
@@ -23,6 +24,7 @@ from cnvbeacon.query.exports import (
     Vcf,
     Writer,
 )
+from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.params import (
     ATTRIBUTE_PARAMETERS,
     LOOKUP_PARAMETERS,
@@ -36,19 +38,11 @@ from cnvbeacon.query.params import (
     parse_lookups,
     parse_page,
 )
-from cnvbeacon.query.read_model import ReadModel
+from cnvbeacon.query.read_model import ReadModel, RegistryCounts
 from cnvbeacon.query.read_model_api import read_model
-from cnvbeacon.query.samples import (
-    Carrier,
-    individual_view,
-    individuals_of_biosamples,
-    registry,
-    registry_biosamples,
-)
 from cnvbeacon.query.variants import VariantGrouper
 from cnvbeacon.query.views import biosample_view, call_view, json_ok, variant_view
-from cnvbeacon.shared.store.client import Database, Document
-from cnvbeacon.shared.web import DATABASE
+from cnvbeacon.shared.store.client import Document
 
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
 COUNTED_BY: Final = "read_model"
@@ -133,54 +127,47 @@ async def get_counts(request: web.Request) -> web.Response:
     return json_ok({"query": lookup.echo(), "counts": counts.as_dict(), "counted_by": COUNTED_BY})
 
 
-async def _carriers(request: web.Request) -> tuple[LookupRequest, list[Carrier]]:
+async def _carriers(request: web.Request) -> tuple[ReadModel, LookupRequest, list[Carrier]]:
     model, lookup = await _lookup(
         request, LOOKUP_PARAMETERS | PAGE_PARAMETERS, region_required=False
     )
-    return lookup, await model.carriers(lookup.query)
+    return model, lookup, await model.carriers(lookup.query)
 
 
-async def _registered(db: Database, carriers: list[Carrier]) -> dict[tuple[str, str], Document]:
+async def _registered(model: ReadModel, carriers: list[Carrier]) -> dict[tuple[str, str], Document]:
     """(dataset, biosample) -> registered individual, for these carriers."""
-    found: dict[tuple[str, str], Document] = {}
-    for dataset_id in sorted({c.dataset_id for c in carriers}):
-        wanted = [c.biosample_id for c in carriers if c.dataset_id == dataset_id]
-        for biosample_id, document in (
-            await individuals_of_biosamples(db, dataset_id, wanted)
-        ).items():
-            found[(dataset_id, biosample_id)] = document
-    return found
+    return await model.individuals_of_biosamples({(c.dataset_id, c.biosample_id) for c in carriers})
 
 
 def _individual_keys(carriers: list[Carrier]) -> list[tuple[str, str]]:
     return sorted({(c.dataset_id, c.individual_id) for c in carriers})
 
 
-async def _registry(request: web.Request) -> tuple[list[str], list[Document]]:
+def _registry_request(request: web.Request) -> tuple[ReadModel, list[str], CallFilters]:
     params = dict(request.query)
     check_known(params, ATTRIBUTE_PARAMETERS | PAGE_PARAMETERS | {"datasets"})
-    dataset_ids = parse_dataset_id(params, read_model(request).datasets())
-    attributes = parse_attributes(params)
-    documents = [
-        d
-        for d in await registry(request.app[DATABASE], dataset_ids)
-        if all(
-            allowed is None or d.get(field) in allowed
-            for field, allowed in attributes.attribute_sets()
-        )
-    ]
-    return dataset_ids, documents
+    model = read_model(request)
+    return model, parse_dataset_id(params, model.datasets()), parse_attributes(params)
+
+
+def _registry_body(
+    dataset_ids: list[str], skip: int, limit: int, counts: RegistryCounts
+) -> dict[str, Any]:
+    return {
+        "query": {"datasets": dataset_ids, "skip": skip, "limit": limit},
+        "counts": {"individuals": counts.individuals, "biosamples": counts.biosamples},
+        "counted_by": "registry",
+    }
 
 
 async def get_biosamples(request: web.Request) -> web.Response:
     """With a region or call filters: biosamples carrying a matching call. Otherwise the
     registered biosamples of the datasets, filtered by sex/population/superpopulation."""
     skip, limit = _page(request)
-    db = request.app[DATABASE]
     if has_call_filters(request.query):
-        lookup, carriers = await _carriers(request)
+        model, lookup, carriers = await _carriers(request)
         page = carriers[skip : skip + limit]
-        registered = await _registered(db, page)
+        registered = await _registered(model, page)
         return json_ok(
             {
                 "query": {**lookup.echo(), "skip": skip, "limit": limit},
@@ -194,30 +181,22 @@ async def get_biosamples(request: web.Request) -> web.Response:
                 ],
             }
         )
-    dataset_ids, documents = await _registry(request)
-    records = registry_biosamples(documents)
-    return json_ok(
-        {
-            "query": {"datasets": dataset_ids, "skip": skip, "limit": limit},
-            "counts": {"biosamples": len(records), "individuals": len(documents)},
-            "counted_by": "registry",
-            "biosamples": records[skip : skip + limit],
-        }
-    )
+    model, dataset_ids, filters = _registry_request(request)
+    counts, records = await model.registered_biosamples(dataset_ids, filters, skip, limit)
+    return json_ok({**_registry_body(dataset_ids, skip, limit, counts), "biosamples": records})
 
 
 async def get_individuals(request: web.Request) -> web.Response:
     """With a region or call filters: individuals carrying a matching call. Otherwise the
     registered individuals of the datasets, filtered by sex/population/superpopulation."""
     skip, limit = _page(request)
-    db = request.app[DATABASE]
     if has_call_filters(request.query):
-        lookup, carriers = await _carriers(request)
+        model, lookup, carriers = await _carriers(request)
         keys_ = _individual_keys(carriers)
         page_keys = keys_[skip : skip + limit]
         wanted = set(page_keys)
         page_carriers = [c for c in carriers if (c.dataset_id, c.individual_id) in wanted]
-        registered = await _registered(db, page_carriers)
+        registered = await _registered(model, page_carriers)
         views: dict[tuple[str, str], dict[str, Any]] = {}
         for carrier in page_carriers:
             key = (carrier.dataset_id, carrier.individual_id)
@@ -234,23 +213,14 @@ async def get_individuals(request: web.Request) -> web.Response:
                 "individuals": [views[k] for k in page_keys],
             }
         )
-    dataset_ids, documents = await _registry(request)
-    return json_ok(
-        {
-            "query": {"datasets": dataset_ids, "skip": skip, "limit": limit},
-            "counts": {
-                "individuals": len(documents),
-                "biosamples": len(registry_biosamples(documents)),
-            },
-            "counted_by": "registry",
-            "individuals": [individual_view(d) for d in documents[skip : skip + limit]],
-        }
-    )
+    model, dataset_ids, filters = _registry_request(request)
+    counts, records = await model.registered_individuals(dataset_ids, filters, skip, limit)
+    return json_ok({**_registry_body(dataset_ids, skip, limit, counts), "individuals": records})
 
 
 def _carrier_individual(carrier: Carrier, document: Document | None) -> dict[str, Any]:
     if document is not None:
-        view = individual_view(document)
+        view = dict(document)
     else:
         view = {
             "id": f"{carrier.dataset_id}:{carrier.individual_id}",

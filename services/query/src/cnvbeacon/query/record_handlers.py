@@ -21,18 +21,11 @@ from cnvbeacon.query.params import (
 )
 from cnvbeacon.query.read_model import ReadModel
 from cnvbeacon.query.read_model_api import read_model
-from cnvbeacon.query.samples import (
-    individual,
-    individual_view,
-    individuals_of_biosamples,
-    registered_count,
-)
 from cnvbeacon.query.variants import VariantKey
 from cnvbeacon.query.views import call_view, json_ok, variant_view
 from cnvbeacon.query.windows import Match, Window
 from cnvbeacon.shared.reference.assemblies import normalise_assembly
 from cnvbeacon.shared.reference.chromosomes import chromosomes, normalise_chromosome
-from cnvbeacon.shared.web import DATABASE
 
 
 def _not_found(what: str) -> web.HTTPNotFound:
@@ -85,13 +78,12 @@ async def get_biosample(request: web.Request) -> web.Response:
     """A biosample in each dataset that has it: registered, or with calls."""
     check_known(request.query, {"datasets"})
     biosample_id = _record_id(request)
-    db = request.app[DATABASE]
     model = read_model(request)
+    dataset_ids = parse_dataset_id(request.query, model.datasets())
+    registry = await model.individuals_of_biosamples({(d, biosample_id) for d in dataset_ids})
     records: list[dict[str, Any]] = []
-    for dataset_id in parse_dataset_id(request.query, model.datasets()):
-        registered = (await individuals_of_biosamples(db, dataset_id, [biosample_id])).get(
-            biosample_id
-        )
+    for dataset_id in dataset_ids:
+        registered = registry.get((dataset_id, biosample_id))
         loaded = await model.biosample(dataset_id, biosample_id)
         source = registered or loaded
         if source is None:
@@ -134,20 +126,18 @@ async def get_biosample_calls(request: web.Request) -> web.Response:
 async def get_individual(request: web.Request) -> web.Response:
     check_known(request.query, {"datasets"})
     individual_id = _record_id(request)
-    db = request.app[DATABASE]
+    model = read_model(request)
     found = []
-    for dataset_id in parse_dataset_id(request.query, read_model(request).datasets()):
-        document = await individual(db, dataset_id, individual_id)
+    for dataset_id in parse_dataset_id(request.query, model.datasets()):
+        document = await model.individual(dataset_id, individual_id)
         if document is not None:
-            found.append(individual_view(document))
+            found.append(document)
     if not found:
         raise _not_found(f"individual {individual_id!r}")
     return json_ok({"individuals": found})
 
 
-async def _dataset_view(
-    request: web.Request, model: ReadModel, dataset: DatasetInfo
-) -> dict[str, Any]:
+async def _dataset_view(model: ReadModel, dataset: DatasetInfo) -> dict[str, Any]:
     try:
         genome = CallQuery((dataset.id,), tuple(chromosomes(dataset.assembly)))
     except ValueError:  # an assembly we do not know: none of its calls is searchable
@@ -157,7 +147,7 @@ async def _dataset_view(
     return {
         "id": dataset.id,
         **dataset.document,
-        "registered_individuals": await registered_count(request.app[DATABASE], dataset.id),
+        "registered_individuals": await model.registered_count(dataset.id),
         "counts": counts,
     }
 
@@ -166,7 +156,7 @@ async def get_datasets(request: web.Request) -> web.Response:
     """Every dataset with its counts (as the read model holds it)."""
     check_known(request.query, ())
     model = read_model(request)
-    views = [await _dataset_view(request, model, d) for d in model.datasets().values()]
+    views = [await _dataset_view(model, d) for d in model.datasets().values()]
     return json_ok({"datasets": views})
 
 
@@ -177,4 +167,4 @@ async def get_dataset(request: web.Request) -> web.Response:
     dataset = model.datasets().get(dataset_id)
     if dataset is None:
         raise _not_found(f"dataset {dataset_id!r}")
-    return json_ok({"dataset": await _dataset_view(request, model, dataset)})
+    return json_ok({"dataset": await _dataset_view(model, dataset)})

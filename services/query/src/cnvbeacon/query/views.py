@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from cnvbeacon.query.samples import Carrier
+from cnvbeacon.query.carriers import Carrier
 from cnvbeacon.query.variants import Variant
 from cnvbeacon.shared.store.client import Document
 

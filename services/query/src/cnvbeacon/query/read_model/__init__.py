@@ -9,8 +9,9 @@ version. Each query replica keeps its own.
 - database.py: the DuckDB file, reader pool and single writer;
 - schema.py: tables derived from the call document's declaration;
 - predicates.py: a CallQuery as one parameterised SQL condition (the filter semantics);
-- reads.py / writes.py: the SQL of every read and write;
-- mongo_source.py: reading calls and registry rows from the store;
+- reads.py / writes.py: the SQL of every read of the calls, and of every write;
+- registry.py: the SQL of every read of the registered individuals;
+- mongo_source.py: reading calls and registered individuals from the store;
 - sync.py: catching up with the store's change logs.
 """
 
@@ -20,24 +21,26 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pyarrow as pa
 
+from cnvbeacon.query.carriers import Carrier
 from cnvbeacon.query.counts import Counts
 from cnvbeacon.query.datasets import DatasetInfo
+from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.lookup import CallQuery
-from cnvbeacon.query.read_model import reads
+from cnvbeacon.query.read_model import reads, registry
 from cnvbeacon.query.read_model.database import ReadModelDatabase
 from cnvbeacon.query.read_model.reads import CALLS_FILE, SAMPLES_FILE
+from cnvbeacon.query.read_model.registry import RegistryCounts
 from cnvbeacon.query.read_model.sync import ReadModelSync
-from cnvbeacon.query.samples import Carrier
 from cnvbeacon.query.variants import Variant
 from cnvbeacon.shared.store.client import Database, Document
 
-__all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel"]
+__all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel", "RegistryCounts"]
 
 log = logging.getLogger(__name__)
 Page = TypeVar("Page")
@@ -201,6 +204,57 @@ class ReadModel:
 
     async def biosample(self, dataset_id: str, biosample_id: str) -> Document | None:
         return await self.database.read(lambda c: reads.biosample(c, dataset_id, biosample_id))
+
+    # ----------------------------------------------------------------- registry
+
+    async def registered_individuals(
+        self, dataset_ids: Sequence[str], filters: CallFilters, skip: int, limit: int
+    ) -> tuple[RegistryCounts, list[Document]]:
+        """The registered individuals of the datasets with the attributes the filters
+        allow: how many (and their biosamples), and one page of them."""
+        return await self.database.read(
+            lambda c: (
+                registry.counts(c, dataset_ids, filters),
+                registry.individuals_page(c, dataset_ids, filters, skip, limit),
+            )
+        )
+
+    async def registered_biosamples(
+        self, dataset_ids: Sequence[str], filters: CallFilters, skip: int, limit: int
+    ) -> tuple[RegistryCounts, list[Document]]:
+        """As registered_individuals, with a page of their biosamples."""
+        return await self.database.read(
+            lambda c: (
+                registry.counts(c, dataset_ids, filters),
+                registry.biosamples_page(c, dataset_ids, filters, skip, limit),
+            )
+        )
+
+    async def individuals_of_biosamples(
+        self, biosamples: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], Document]:
+        """(dataset, biosample) -> its registered individual, for those registered."""
+
+        def read(con: Any) -> dict[tuple[str, str], Document]:
+            found: dict[tuple[str, str], Document] = {}
+            for dataset_id in sorted({d for d, _ in biosamples}):
+                wanted = {b for d, b in biosamples if d == dataset_id}
+                for biosample_id, document in registry.individuals_of_biosamples(
+                    con, dataset_id, wanted
+                ).items():
+                    found[(dataset_id, biosample_id)] = document
+            return found
+
+        return await self.database.read(read)
+
+    async def individual(self, dataset_id: str, individual_id: str) -> Document | None:
+        return await self.database.read(lambda c: registry.individual(c, dataset_id, individual_id))
+
+    async def registered_count(self, dataset_id: str) -> int:
+        counts = await self.database.read(lambda c: registry.counts(c, [dataset_id], CallFilters()))
+        return counts.individuals
+
+    # ----------------------------------------------------------------- snapshots
 
     async def export_dataset(
         self, dataset_id: str, chroms: Sequence[str], directory: Path

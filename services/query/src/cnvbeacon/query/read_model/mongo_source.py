@@ -1,4 +1,5 @@
-"""Reading what the read model holds from the store (the system of record).
+"""Reading what the read model holds from the store (the system of record): calls and
+registered individuals.
 
 A job's calls are read through the `biosample` index (dataset, biosample, file digest:
 equality on all three); a whole dataset in bounded range scans of the `overlap` index (one
@@ -13,7 +14,12 @@ from typing import Any, Final
 
 import pyarrow as pa
 
-from cnvbeacon.query.read_model.schema import CALL_COLUMNS, OTHER_CONTIG_RANK, SAMPLE_ATTRIBUTES
+from cnvbeacon.query.read_model.schema import (
+    CALL_COLUMNS,
+    INDIVIDUAL_COLUMNS,
+    OTHER_CONTIG_RANK,
+    SAMPLE_ATTRIBUTES,
+)
 from cnvbeacon.query.read_model.writes import INCOMING_SCHEMA
 from cnvbeacon.shared.models import INDIVIDUAL_ATTRIBUTES
 from cnvbeacon.shared.reference.chromosomes import chromosome_length, chromosomes
@@ -81,17 +87,30 @@ async def calls_of_dataset(
                     yield batch
 
 
-async def registered_attributes(
+async def registered_individuals(
     db: Database, dataset_id: str, biosample_ids: Collection[str] | None
-) -> dict[str, dict[str, Any]]:
-    """biosample id -> its registered individual's attributes (None: every biosample of
-    the dataset's registry)."""
+) -> list[dict[str, Any]]:
+    """The dataset's registered individuals of these biosamples (None: every one), as rows
+    of the registry (INDIVIDUAL_COLUMNS; the values as stored)."""
     query: dict[str, Any] = {"dataset_id": dataset_id}
     if biosample_ids is not None:
         query["biosample_ids"] = {"$in": sorted(biosample_ids)}
+    found = []
+    async for document in db[INDIVIDUALS].find(query):
+        row = {name: document.get("_id" if name == "id" else name) for name in INDIVIDUAL_COLUMNS}
+        # An individual is its own biosample unless the store names others.
+        row["biosample_ids"] = list(row["biosample_ids"] or [row["individual_id"]])
+        found.append(row)
+    return found
+
+
+def attributes_of(
+    individuals: Sequence[Mapping[str, Any]], biosample_ids: Collection[str] | None
+) -> dict[str, dict[str, Any]]:
+    """biosample id -> its individual's attributes (None: every biosample named)."""
     found: dict[str, dict[str, Any]] = {}
-    async for row in db[INDIVIDUALS].find(query):
-        for biosample_id in row.get("biosample_ids") or [row["individual_id"]]:
+    for individual in individuals:
+        for biosample_id in individual["biosample_ids"]:
             if biosample_ids is None or biosample_id in biosample_ids:
-                found[biosample_id] = {name: row.get(name) for name in INDIVIDUAL_ATTRIBUTES}
+                found[biosample_id] = {name: individual[name] for name in INDIVIDUAL_ATTRIBUTES}
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.lookup import CallQuery
 from cnvbeacon.query.windows import Match, Window
 
@@ -72,4 +73,19 @@ def call_condition(query: CallQuery) -> Condition:
                 [value for _, values in attributes for value in values],
             )
         )
+    return " AND ".join(f"({sql})" for sql, _ in parts), [v for _, values in parts for v in values]
+
+
+def individual_condition(dataset_ids: Collection[str], filters: CallFilters) -> Condition:
+    """The condition on `individuals` rows: registered in these datasets, with the
+    attributes the filters allow (an individual matches a biosample filter by any of its
+    biosamples)."""
+    parts: list[Condition] = [_among("dataset_id", dataset_ids)]
+    for name, allowed in filters.attribute_sets():
+        if allowed is None:
+            continue
+        if name == "biosample_id":
+            parts.append(("list_has_any(biosample_ids, ?::VARCHAR[])", [sorted(allowed)]))
+        else:
+            parts.append(_among(name, allowed))
     return " AND ".join(f"({sql})" for sql, _ in parts), [v for _, values in parts for v in values]

@@ -13,12 +13,12 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cnvbeacon.query.carriers import Carrier
 from cnvbeacon.query.counts import Counts
 from cnvbeacon.query.lookup import CallQuery
 from cnvbeacon.query.read_model.database import Connection
 from cnvbeacon.query.read_model.predicates import call_condition
 from cnvbeacon.query.read_model.schema import SAMPLE_ATTRIBUTES, quoted
-from cnvbeacon.query.samples import Carrier
 from cnvbeacon.query.variants import VARIANT_TYPES, Variant, VariantGrouper
 from cnvbeacon.shared.formats import CALL_FIELDS
 from cnvbeacon.shared.store.client import Document

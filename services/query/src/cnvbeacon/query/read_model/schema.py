@@ -5,6 +5,9 @@ the individual attributes, which live once per biosample in `samples` (a registr
 rewrites one small row, not every call); `sample_no` joins them. Column types come from
 shared.models.CnvCall, so a new call field is declared there and in CALL_FIELDS only.
 
+`individuals` is the registry: one row per stored individual (shared.models.Individual's
+fields), whether or not it has calls.
+
 Derived columns: `chrom_rank` (karyotype order, for genome-ordered results) and `shared`
 (true for every call whose variant key (chrom, start, end, variant_type) another call may
 have: distinct variants are then counted as the unshared calls plus the distinct keys of
@@ -19,10 +22,10 @@ import typing
 from typing import Any, Final, Literal
 
 from cnvbeacon.shared.formats import CALL_FIELDS
-from cnvbeacon.shared.models import INDIVIDUAL_ATTRIBUTES, CnvCall
+from cnvbeacon.shared.models import INDIVIDUAL_ATTRIBUTES, CnvCall, Individual
 
 # Bump whenever a table changes: a read model of another version is rebuilt from the store.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 
 SAMPLE_KEY: Final = ("dataset_id", "biosample_id")
 SAMPLE_ATTRIBUTES: Final = INDIVIDUAL_ATTRIBUTES
@@ -58,12 +61,16 @@ def _duckdb_type(annotation: Any) -> str:
 
 
 def field_type(name: str) -> str:
-    fields = CnvCall.model_fields
-    return _duckdb_type(fields["id" if name == "id" else name].annotation)
+    return _duckdb_type(CnvCall.model_fields[name].annotation)
 
 
 CALL_TYPES: Final = {name: field_type(name) for name in CALL_COLUMNS}
 SAMPLE_TYPES: Final = {name: field_type(name) for name in (*SAMPLE_KEY, *SAMPLE_ATTRIBUTES)}
+# The registry's columns: an individual's fields (its id is the document's `_id`).
+INDIVIDUAL_TYPES: Final = {
+    name: _duckdb_type(field.annotation) for name, field in Individual.model_fields.items()
+}
+INDIVIDUAL_COLUMNS: Final = tuple(INDIVIDUAL_TYPES)
 
 
 def quoted(name: str) -> str:
@@ -86,4 +93,5 @@ DDL: Final = (
     "CREATE SEQUENCE sample_numbers START 1",
     f"CREATE TABLE samples (sample_no INTEGER PRIMARY KEY, {_columns(SAMPLE_TYPES)})",
     calls_table(),
+    f"CREATE TABLE individuals ({_columns(INDIVIDUAL_TYPES)})",
 )

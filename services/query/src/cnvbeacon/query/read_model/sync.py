@@ -3,7 +3,8 @@
 A catch-up reads the datasets (their versions; a handful of small documents), and for each
 dataset whose version moved, the log entries since the version held. Their net effect is
 applied in one transaction: the calls of each biosample named by a calls change become the
-stored calls of its latest file, and changed individual attributes are copied. A log that
+stored calls of its latest file, and changed individuals are read again (the registry, and
+the attributes of their biosamples' calls). A log that
 no longer reaches the version held (or a change of kind "dataset") reloads the dataset.
 Catch-ups run after every job-success event, every poll interval, and on demand.
 """
@@ -103,7 +104,7 @@ class ReadModelSync:
                     or held.data_version != int(document.get("data_version", 0))
                 ):
                     held_version = None if reload_all else (held.data_version if held else 0)
-                    await self._catch_up_dataset(dataset_id, held_version)
+                    await self._catch_up_dataset(dataset_id, held_version, new=held is None)
                 elif held.document != _view(document):
                     await self._record(dataset_id, document)
             await self._sort_if_needed()
@@ -117,14 +118,20 @@ class ReadModelSync:
         self._sorted_calls = await self._database.write(writes.sort_calls)
         self._unsorted = 0
 
-    async def _catch_up_dataset(self, dataset_id: str, held_version: int | None) -> None:
-        """Apply the dataset's changes since `held_version` (None: reload it)."""
+    async def _catch_up_dataset(
+        self, dataset_id: str, held_version: int | None, *, new: bool = False
+    ) -> None:
+        """Apply the dataset's changes since `held_version` (None: reload it). A `new`
+        dataset reads its whole registry: individuals registered before the dataset
+        existed are in no change of its log."""
         document = await self._store[DATASETS].find_one({"_id": dataset_id})
         if document is None:
             return
         version = int(document.get("data_version", 0))
         changes = None if held_version is None else changes_since(document, held_version)
         net = net_change(changes)
+        if new:
+            net.attributes_of = None
         assembly = str(document.get("assembly") or "")
         started = time.perf_counter()
         if net.reload:
@@ -148,11 +155,12 @@ class ReadModelSync:
         ranks = mongo_source.chrom_ranks(assembly)
         calls = await mongo_source.calls_of_files(self._store, dataset_id, net.files)
         incoming = mongo_source.to_arrow(calls, ranks)
-        attributes = (
-            await mongo_source.registered_attributes(self._store, dataset_id, net.attributes_of)
+        individuals = (
+            await mongo_source.registered_individuals(self._store, dataset_id, net.attributes_of)
             if net.attributes_of is None or net.attributes_of
-            else {}
+            else []
         )
+        attributes = mongo_source.attributes_of(individuals, net.attributes_of)
         view = _view(document)
         version = int(document.get("data_version", 0))
 
@@ -160,6 +168,11 @@ class ReadModelSync:
             inserted = (
                 writes.replace_calls(con, dataset_id, net.files, incoming) if net.files else 0
             )
+            if individuals or net.attributes_of is None:
+                changed = (
+                    None if net.attributes_of is None else {i["individual_id"] for i in individuals}
+                )
+                writes.replace_individuals(con, dataset_id, changed, individuals)
             writes.set_attributes(con, dataset_id, attributes)
             writes.set_dataset(con, dataset_id, assembly, version, view)
             return inserted
@@ -168,17 +181,19 @@ class ReadModelSync:
         self.datasets[dataset_id] = DatasetInfo(dataset_id, assembly, version, view)
 
     async def _reload(self, dataset_id: str, assembly: str, document: Document) -> None:
-        """Read every call of the dataset, then swap them in at once."""
+        """Read every call and individual of the dataset, then swap them in at once."""
         ranks = mongo_source.chrom_ranks(assembly)
         parts: list[pa.Table] = [writes.empty_incoming()]
         async for batch in mongo_source.calls_of_dataset(self._store, dataset_id, assembly):
             parts.append(mongo_source.to_arrow(batch, ranks))
         incoming = pa.concat_tables(parts)
+        individuals = await mongo_source.registered_individuals(self._store, dataset_id, None)
         view = _view(document)
         version = int(document.get("data_version", 0))
 
         def reload(con: Any) -> int:
             inserted = writes.replace_calls(con, dataset_id, None, incoming)
+            writes.replace_individuals(con, dataset_id, None, individuals)
             writes.set_dataset(con, dataset_id, assembly, version, view)
             return inserted
 

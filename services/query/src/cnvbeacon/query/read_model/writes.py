@@ -2,13 +2,14 @@
 writer, via ReadModelDatabase.write).
 
 Incoming calls arrive as an Arrow table of INCOMING_SCHEMA: the stored call fields, the
-individual attributes they carry, and the chromosome's rank.
+individual attributes they carry, and the chromosome's rank. Registered individuals
+arrive as rows of INDIVIDUAL_COLUMNS.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
 import pyarrow as pa
@@ -18,6 +19,8 @@ from cnvbeacon.query.read_model.database import Connection
 from cnvbeacon.query.read_model.schema import (
     CALL_COLUMNS,
     CALL_TYPES,
+    INDIVIDUAL_COLUMNS,
+    INDIVIDUAL_TYPES,
     SAMPLE_ATTRIBUTES,
     SAMPLE_TYPES,
     VARIANT_KEY,
@@ -38,6 +41,9 @@ INCOMING_SCHEMA: Final = pa.schema(
         *((name, _ARROW_TYPES[SAMPLE_TYPES[name]]) for name in SAMPLE_ATTRIBUTES),
         ("chrom_rank", pa.int16()),
     ]
+)
+INDIVIDUALS_SCHEMA: Final = pa.schema(
+    [(name, _ARROW_TYPES[type_]) for name, type_ in INDIVIDUAL_TYPES.items()]
 )
 _KEY: Final = ", ".join(quoted(c) for c in VARIANT_KEY)
 _KEY_OF_I: Final = ", ".join(f"i.{quoted(c)}" for c in VARIANT_KEY)
@@ -153,6 +159,31 @@ def set_attributes(
         con.unregister("registered")
 
 
+def replace_individuals(
+    con: Connection,
+    dataset_id: str,
+    individual_ids: Collection[str] | None,
+    individuals: Sequence[Mapping[str, Any]],
+) -> None:
+    """The registered individuals of the dataset with these ids (None: all of them) become
+    `individuals` (rows of INDIVIDUAL_COLUMNS)."""
+    rows = pa.Table.from_pylist(list(individuals), schema=INDIVIDUALS_SCHEMA)
+    if individual_ids is None:
+        con.execute("DELETE FROM individuals WHERE dataset_id = ?", [dataset_id])
+    else:
+        con.execute(
+            "DELETE FROM individuals WHERE dataset_id = ? "
+            "AND list_contains(?::VARCHAR[], individual_id)",
+            [dataset_id, sorted(individual_ids)],
+        )
+    con.register("registered", rows)
+    try:
+        columns = ", ".join(quoted(c) for c in INDIVIDUAL_COLUMNS)
+        con.execute(f"INSERT INTO individuals ({columns}) SELECT {columns} FROM registered")
+    finally:
+        con.unregister("registered")
+
+
 def set_dataset(
     con: Connection, dataset_id: str, assembly: str, data_version: int, document: Mapping[str, Any]
 ) -> None:
@@ -164,6 +195,7 @@ def set_dataset(
 
 
 def remove_dataset(con: Connection, dataset_id: str) -> None:
+    con.execute("DELETE FROM individuals WHERE dataset_id = ?", [dataset_id])
     con.execute("DELETE FROM calls WHERE dataset_id = ?", [dataset_id])
     con.execute("DELETE FROM samples WHERE dataset_id = ?", [dataset_id])
     con.execute("DELETE FROM datasets WHERE dataset_id = ?", [dataset_id])
