@@ -47,7 +47,6 @@ INDIVIDUALS_SCHEMA: Final = pa.schema(
 )
 _KEY: Final = ", ".join(quoted(c) for c in VARIANT_KEY)
 _KEY_OF_I: Final = ", ".join(f"i.{quoted(c)}" for c in VARIANT_KEY)
-_KEY_MATCH: Final = " AND ".join(f"c.{quoted(c)} = i.{quoted(c)}" for c in VARIANT_KEY)
 _ATTRIBUTES: Final = ", ".join(quoted(a) for a in SAMPLE_ATTRIBUTES)
 _SAMPLE_MATCH: Final = "s.dataset_id = i.dataset_id AND s.biosample_id = i.biosample_id"
 
@@ -79,11 +78,21 @@ def replace_calls(
                 """,
                 [dataset_id, sorted(biosample_ids)],
             )
-        # Calls already held that share a variant key with an incoming call (see schema).
+        # Held calls sharing a variant key with an incoming call (one scan of `calls`):
+        # both sides of each such key become shared. Row ids stay valid between the two
+        # statements: nothing else writes in this transaction meanwhile.
         con.execute(
             f"""
+            CREATE OR REPLACE TEMP TABLE held_keys AS
+            SELECT {_KEY}, list(rowid) FILTER (WHERE NOT shared) AS unshared FROM calls
+            WHERE ({_KEY}) IN (SELECT ({_KEY}) FROM incoming)
+            GROUP BY ALL
+            """
+        )
+        con.execute(
+            """
             UPDATE calls SET shared = true
-            WHERE NOT shared AND ({_KEY}) IN (SELECT ({_KEY}) FROM incoming)
+            WHERE rowid IN (SELECT unnest(unshared) FROM held_keys)
             """
         )
         columns = ", ".join(quoted(c) for c in CALL_COLUMNS)
@@ -93,11 +102,12 @@ def replace_calls(
             INSERT INTO calls ({columns}, sample_no, chrom_rank, shared)
             SELECT {values}, s.sample_no, i.chrom_rank,
                 count(*) OVER (PARTITION BY {_KEY_OF_I}) > 1
-                OR EXISTS (SELECT 1 FROM calls c WHERE {_KEY_MATCH})
+                OR ({_KEY_OF_I}) IN (SELECT ({_KEY}) FROM held_keys)
             FROM incoming i JOIN samples s ON {_SAMPLE_MATCH}
             ORDER BY i.chrom, i.start
             """
         )
+        con.execute("DROP TABLE held_keys")
     finally:
         con.unregister("incoming")
     return int(incoming.num_rows)
