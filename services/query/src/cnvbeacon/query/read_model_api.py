@@ -38,6 +38,7 @@ async def read_model_ctx(app: web.Application) -> AsyncIterator[None]:
         threads=settings.read_model_threads,
         readers=settings.read_model_readers,
         poll_s=settings.read_model_poll_s,
+        coalesce_s=settings.read_model_coalesce_s,
     )
     await model.open()
     app[keys.READ_MODEL] = model

@@ -22,3 +22,6 @@ class QuerySettings(ServiceSettings):
     read_model_readers: int = Field(default=4, ge=1, le=64)
     # How often the store's change logs are looked at besides the job-success events.
     read_model_poll_s: float = Field(default=2.0, gt=0)
+    # At least this long between catch-ups: jobs succeeding meanwhile are applied together
+    # (one scan of the calls for all of them) and are visible this much later at most.
+    read_model_coalesce_s: float = Field(default=1.0, ge=0, le=4)

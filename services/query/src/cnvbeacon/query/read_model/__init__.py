@@ -61,12 +61,14 @@ class ReadModel:
         threads: int = 2,
         readers: int = 4,
         poll_s: float = 1.0,
+        coalesce_s: float = 0.0,
     ) -> None:
         self.database = ReadModelDatabase(
             directory, source=source, memory_limit=memory_limit, threads=threads, readers=readers
         )
         self.sync = ReadModelSync(store, self.database)
         self._poll_s = poll_s
+        self._coalesce_s = coalesce_s
         self._nudged = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
         self._rebuild: asyncio.Task[None] | None = None
@@ -95,6 +97,8 @@ class ReadModel:
                 await self.sync.catch_up()
             except Exception:
                 log.exception("read model catch-up failed; retrying")
+            # Nudges arriving meanwhile stay set: the next catch-up applies them together.
+            await asyncio.sleep(self._coalesce_s)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._poll_s):
                     await self._nudged.wait()

@@ -4,7 +4,9 @@ registered individuals.
 A job's calls are read through the `biosample` index (dataset, biosample, file digest:
 equality on all three); a whole dataset in bounded range scans of the `overlap` index (one
 chromosome, length class and start window each), because a single cursor over a whole
-dataset makes some stores hold all of it in memory.
+dataset makes some stores hold all of it in memory. Whole documents are read: the few
+stored fields left out here (provenance such as the source file) are not worth a
+projection the store must apply to every document.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from cnvbeacon.shared.store.collections import CALLS, INDIVIDUALS
 READ_BATCH: Final = 10_000
 START_WINDOW: Final = 20_000_000
 _FIELDS: Final = tuple("_id" if c == "id" else c for c in CALL_COLUMNS) + SAMPLE_ATTRIBUTES
-_PROJECTION: Final = dict.fromkeys(_FIELDS, 1)
 
 
 def chrom_ranks(assembly: str) -> dict[str, int]:
@@ -57,7 +58,7 @@ async def calls_of_files(
     found: list[Document] = []
     for biosample_id, digest in sorted(biosample_file.items()):
         query = {"dataset_id": dataset_id, "biosample_id": biosample_id, "file_digest": digest}
-        found.extend(await db[CALLS].find(query, _PROJECTION).to_list(None))
+        found.extend(await db[CALLS].find(query).to_list(None))
     return found
 
 
@@ -82,7 +83,7 @@ async def calls_of_dataset(
                     "length_class": length_class,
                     "start": start,
                 }
-                cursor = db[CALLS].find(query, _PROJECTION).batch_size(READ_BATCH)
+                cursor = db[CALLS].find(query).batch_size(READ_BATCH)
                 while batch := await cursor.to_list(READ_BATCH):
                     yield batch
 
