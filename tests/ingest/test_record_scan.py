@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from cnvbeacon.ingest import vcf
 from cnvbeacon.ingest._record_scan import RecordScanner
-from cnvbeacon.ingest.assemblies import PSEUDOAUTOSOMAL_REGIONS
 from cnvbeacon.ingest.vcf import VcfFormatError, read_vcf
+from cnvbeacon.shared.reference.chromosomes import PSEUDOAUTOSOMAL_REGIONS
 from tests.conftest import HG00096_VCF
 from tests.ingest.conftest import DATA_DIR
 

@@ -1,4 +1,5 @@
-"""The few assembly facts the VCF parser needs: names, chromosome lengths and PARs.
+"""The few assembly facts the VCF parser needs: names, chromosome lengths and PARs (those
+from shared.reference).
 
 Deliberately self-contained (the full reference-data module lives elsewhere): lengths of the
 assembled chromosomes are enough to tell GRCh38 from GRCh37 by a VCF's ``##contig`` lines.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+from cnvbeacon.shared.reference.chromosomes import PSEUDOAUTOSOMAL_REGIONS
 
 GRCH38 = "GRCh38"
 GRCH37 = "GRCh37"
@@ -42,18 +45,6 @@ CHROMOSOME_LENGTHS: dict[str, dict[str, int]] = {
         "21": 48129895, "22": 51304566, "X": 155270560, "Y": 59373566,
     },
 }  # fmt: skip
-
-# Pseudo-autosomal regions, 0-based half-open. Within them males are diploid.
-PSEUDOAUTOSOMAL_REGIONS: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {
-    GRCH38: {
-        "X": ((10000, 2781479), (155701382, 156030895)),
-        "Y": ((10000, 2781479), (56887902, 57217415)),
-    },
-    GRCH37: {
-        "X": ((60000, 2699520), (154931043, 155260560)),
-        "Y": ((10000, 2649520), (59034049, 59363566)),
-    },
-}
 
 PRIMARY_CHROMOSOMES: frozenset[str] = frozenset(CHROMOSOME_LENGTHS[GRCH38]) | {"M"}
 

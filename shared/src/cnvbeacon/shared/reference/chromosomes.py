@@ -27,6 +27,18 @@ from cnvbeacon.shared.reference.assemblies import (
 )
 
 MITOCHONDRION: Final = "M"
+# Pseudoautosomal regions of X and Y (0-based half-open; GRC definitions): males are
+# diploid there.
+PSEUDOAUTOSOMAL_REGIONS: Final[dict[str, dict[str, tuple[tuple[int, int], ...]]]] = {
+    GRCH38: {
+        "X": ((10_000, 2_781_479), (155_701_382, 156_030_895)),
+        "Y": ((10_000, 2_781_479), (56_887_902, 57_217_415)),
+    },
+    GRCH37: {
+        "X": ((60_000, 2_699_520), (154_931_043, 155_260_560)),
+        "Y": ((10_000, 2_649_520), (59_034_049, 59_363_566)),
+    },
+}
 _NUCLEAR: Final = (*(str(n) for n in range(1, 23)), "X", "Y")
 _GENBANK_ACCESSION: Final = re.compile(r"^[A-Z]{1,2}\d+\.\d+$")
 _REFSEQ_PREFIX: Final = "refseq:"
@@ -126,6 +138,19 @@ def chromosomes(assembly: str) -> list[str]:
 def chromosome_length(chrom: str, assembly: str) -> int:
     canonical = normalise_assembly(assembly)
     return _chromosome_table(canonical)[normalise_chromosome(chrom, canonical)].length
+
+
+def pseudoautosomal_regions(chrom: str, assembly: str) -> tuple[tuple[int, int], ...]:
+    """The PARs of a chromosome as (start, end) pairs: none but on X and Y."""
+    canonical = normalise_assembly(assembly)
+    return PSEUDOAUTOSOMAL_REGIONS[canonical].get(normalise_chromosome(chrom, canonical), ())
+
+
+def in_pseudoautosomal_region(chrom: str, start: int, end: int, assembly: str) -> bool:
+    """Whether a call on [start, end) counts as pseudoautosomal: its midpoint is in a PAR
+    (the ingest's scanner places calls the same way)."""
+    midpoint = (start + end) // 2
+    return any(first <= midpoint < last for first, last in pseudoautosomal_regions(chrom, assembly))
 
 
 def genome_length(assembly: str) -> int:

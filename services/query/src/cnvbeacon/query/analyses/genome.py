@@ -15,15 +15,14 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from cnvbeacon.shared.reference import chromosome_length, genome_length, normalise_assembly
+from cnvbeacon.shared.reference import (
+    chromosome_length,
+    genome_length,
+    normalise_assembly,
+    pseudoautosomal_regions,
+)
 
 ANALYSED_CHROMOSOMES: Final = (*(str(n) for n in range(1, 23)), "X", "Y")
-
-# Pseudoautosomal regions of X (0-based half-open; GRC definitions). Males are diploid there.
-_PSEUDOAUTOSOMAL_X: Final[dict[str, tuple[tuple[int, int], ...]]] = {
-    "GRCh38": ((10_000, 2_781_479), (155_701_382, 156_030_895)),
-    "GRCh37": ((60_000, 2_699_520), (154_931_043, 155_260_560)),
-}
 
 
 class Sex(IntEnum):
@@ -67,7 +66,7 @@ class Genome:
         on_x = chrom == self.x
         on_y = chrom == self.y
         pseudoautosomal = np.zeros(len(chrom), dtype=bool)
-        for first, last in _PSEUDOAUTOSOMAL_X[self.assembly]:
+        for first, last in pseudoautosomal_regions("X", self.assembly):
             pseudoautosomal |= on_x & (start >= first) & (start < last)
         male = sex == Sex.MALE
         baseline[on_x & male & ~pseudoautosomal] = 1.0
