@@ -14,9 +14,8 @@ from bench.sections import SECTIONS
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
-# A guard against a hang, not a speed check: the run takes ~4 min (a minute of it waits for
-# the count summary's quiet period, another the pages section's for its extra dataset's),
-# longer on a machine with less CPU to give.
+# A guard against a hang, not a speed check: the run takes a few minutes, longer on a
+# machine with less CPU to give.
 SMOKE_TIMEOUT_S = 600
 PAGE_KINDS = ("gene", "region", "cytoband", "chromosome", "sample", "variant", "analyses")
 

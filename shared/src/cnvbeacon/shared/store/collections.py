@@ -41,8 +41,6 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
     JOBS: [
         IndexModel([("batch_id", ASCENDING), ("created_at", ASCENDING)], name="batch"),
         IndexModel([("state", ASCENDING), ("created_at", ASCENDING)], name="state"),
-        # The query service: has any job of a dataset started since its count summary was read?
-        IndexModel([("dataset_id", ASCENDING), ("started_at", ASCENDING)], name="dataset_started"),
     ],
     INDIVIDUALS: [
         IndexModel([("dataset_id", ASCENDING), ("individual_id", ASCENDING)], name="individual"),

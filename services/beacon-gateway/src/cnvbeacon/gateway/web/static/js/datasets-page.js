@@ -32,7 +32,7 @@ function card(dataset, status) {
         ["biosamples", "Samples with calls", counts.biosamples],
         ["registered", "Registered individuals", info.registeredIndividuals],
       ].map(([key, label, value]) =>
-        el("div", { class: "count", dataset: { count: key } }, el("dt", {}, label), el("dd", {}, value === null || value === undefined ? el("span", { class: "count__hint" }, "being counted…") : el("span", { class: "count__value" }, int(value)))),
+        el("div", { class: "count", dataset: { count: key } }, el("dt", {}, label), el("dd", {}, value === null || value === undefined ? el("span", { class: "count__hint", title: "this beacon does not search calls on the dataset's assembly" }, "not counted") : el("span", { class: "count__value" }, int(value)))),
       ),
     ),
     factList([
