@@ -5,7 +5,10 @@ Same random windows (10 kb - 2 Mb) for every contender:
 * tabix floor: the cohort's calls as one tabix-indexed sites VCF, pysam fetch + end check;
 * DuckDB floor: a read model in this process (its own file, loaded from the same store),
   the service's own SQL for the same lookup run in-process, no HTTP;
-* the query service: GET /calls, whole result, at concurrency 1 and 16.
+* the query service: GET /calls, whole result, at concurrency 1 and 16;
+* DuckDB floor of the Beacon g_variants lookups (the gateway section compares with it):
+  counts and the first VARIANTS_PAGE distinct variants, the SQL the gateway's upstream
+  GET /variants runs, in-process.
 
 Also: how long after the ingest the service's read model held the cohort (visibility),
 whole-genome counts (first, uncached, and again), a whole-dataset BED export (calls/s) and
@@ -40,6 +43,8 @@ from cnvbeacon.shared.store.collections import DATASETS
 SECTION = "query"
 PERCENTILES = (50, 95, 99)
 SERVICE_PAGE_LIMIT = 100_000
+VARIANTS_PAGE = 10  # the gateway's first Beacon page
+VARIANTS_FLOOR = "DuckDB floor: counts + first variants page in-process"
 WINDOW_SEED_OFFSET = 1
 
 
@@ -79,6 +84,17 @@ async def duckdb_ids(model: ReadModel, dataset_id: str, window: Window) -> set[s
         return reads.calls_page(con, query, 0, SERVICE_PAGE_LIMIT, ("_id",))
 
     return {str(call["_id"]) for call in await model.database.read(page)}
+
+
+async def duckdb_variants(model: ReadModel, dataset_id: str, window: Window) -> set[str]:
+    """The SQL of the gateway's upstream GET /variants page, in this process."""
+    query = window_query(dataset_id, window)
+
+    def page(con: Any) -> list[Any]:
+        reads.counts(con, query)
+        return reads.variants_page(con, query, 0, VARIANTS_PAGE)
+
+    return {variant.key.id for variant in await model.database.read(page)}
 
 
 async def service_ids(
@@ -272,6 +288,12 @@ async def _lookups(
         floor_latencies,
         "tabix floor: fetch + end check",
         _wrong_note(floor_answers, expected),
+    )
+    variants_latencies, _, _ = await _answers(
+        windows, 1, lambda w: duckdb_variants(model, context.dataset_id, w)
+    )
+    figures += percentile_figures(
+        VARIANTS_FLOOR, variants_latencies, None, f"limit {VARIANTS_PAGE}, with the counts"
     )
     timeout = aiohttp.ClientTimeout(total=3600)
     connector = aiohttp.TCPConnector(limit=64)
