@@ -288,13 +288,12 @@ SEARCH = PageSpec(
                         ),
                     ),
                 ),
-                # The frequency panel: the registry, and the carriers of a loss and of a
+                # The frequency panel: the group sizes, and the carriers of a loss and of a
                 # gain, each read whole.
                 Fetch(
-                    "/api/query/carriers",
+                    "/api/query/populations",
                     (),
-                    "frequency-panel.js frequencyContent -> reference.js registeredSamples",
-                    paging=AllPages("biosamples", 1000, 100_000),
+                    "frequency-panel.js frequencyContent -> reference.js populations",
                 ),
                 Fetch(
                     "/api/query/carriers",

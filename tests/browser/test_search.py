@@ -66,8 +66,11 @@ async def test_a_gene_typed_with_suggestions_shows_the_api_counts_and_plot(
     assert ids == [v["id"] for v in variants["variants"]]
 
     frequencies = page.locator("#frequencies tr[data-group=EUR]")
-    await expect(frequencies).to_contain_text("633")  # registered EUR individuals
-    await expect(frequencies).to_contain_text("(1)")  # HG00096 carries the loss
+    # HG00096 alone has data (of 3,202 registered): it is the EUR denominator, and carries
+    # the loss; the panel says how few have data.
+    await expect(frequencies.locator("td").first).to_have_text("1")
+    await expect(frequencies).to_contain_text("100% (1)")
+    await expect(page.locator("#frequencies")).to_contain_text("1 of the 3,202 registered")
     await screens.shoot("search-gene")
 
 
@@ -158,7 +161,9 @@ async def test_click_through_to_the_variant_sample_and_individual(
     await settled(page)
     await expect(page.get_by_role("heading", level=1)).to_contain_text("Deletion")
     await expect(page.locator(".facts")).to_contain_text(str(variant_id))
-    await expect(page.locator("#variant-frequencies tr[data-group=GBR]")).to_contain_text("91")
+    british = page.locator("#variant-frequencies tr[data-group=GBR]")
+    await expect(british.locator("td").nth(1)).to_have_text("1")  # individuals with data
+    await expect(british.locator("[data-value=carrier-frequency]")).to_have_text("100%")
     await screens.shoot("variant")
 
     await page.locator("#carriers").get_by_role("link", name="HG00096").first.click()

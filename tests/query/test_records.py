@@ -123,3 +123,30 @@ async def test_datasets_with_counts(cohort: StoredCohort) -> None:
         assert "changes" not in dataset  # the store's change log is not the dataset's own
     _, body = await get(f"{cohort.url}/datasets/{DATASETS[0]}")
     assert body["dataset"] == next(d for d in listed if d["id"] == DATASETS[0])
+
+
+async def test_dataset_populations_count_the_individuals_with_data(cohort: StoredCohort) -> None:
+    for dataset in DATASETS:
+        own = [c for c in cohort.calls if c["dataset_id"] == dataset]
+        with_data = {c["individual_id"]: c for c in own}
+        registered = {i for i in with_data if i != "NA00029"}  # one is not registered
+        status, body = await get(f"{cohort.replica_url}/populations", {"datasets": dataset})
+        assert status == 200
+        (answer,) = body["datasets"]
+        assert answer["dataset_id"] == dataset
+        groups = {(g["level"], g["code"]): g for g in answer["groups"]}
+        codes = {("all", "all")} | {
+            (level, c[level])
+            for c in own
+            for level in ("superpopulation", "population")
+            if c[level]
+        }
+        assert set(groups) == codes
+        for (level, code), group in groups.items():
+            members = [c for c in with_data.values() if code in ("all", c.get(level))]
+            assert group["individuals"] == len(members)
+            assert group["female"] == sum(c["sex"] == "female" for c in members)
+            assert group["male"] == sum(c["sex"] == "male" for c in members)
+            assert group["registered"] == sum(c["individual_id"] in registered for c in members)
+    status, body = await get(f"{cohort.url}/populations", {"datasets": "nope"})
+    assert (status, body["error"]["parameter"]) == (400, "datasets")

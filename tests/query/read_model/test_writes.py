@@ -1,6 +1,7 @@
 """Jobs applied to the read model keep `shared` sound (every call whose variant key another
 call has is shared), so distinct-variant counts equal brute force after any sequence of
-jobs, including jobs that replace a biosample's calls."""
+jobs, including jobs that replace a biosample's calls; `samples` stays the biosamples with
+calls."""
 
 from __future__ import annotations
 
@@ -82,6 +83,11 @@ async def apply_jobs(
             counts = await database.read(lambda c: reads.counts(c, CallQuery(("d",), ("1", "2"))))
             assert (counts.calls, counts.variants) == (len(everything), len(set(everything)))
             assert await database.read(unsound_calls) == 0
+            # `samples` holds the biosamples with data: those with calls.
+            samples = await database.read(
+                lambda c: {r[0] for r in c.execute("SELECT biosample_id FROM samples").fetchall()}
+            )
+            assert samples == {b for b, calls_ in held.items() if calls_}
     finally:
         database.close()
 

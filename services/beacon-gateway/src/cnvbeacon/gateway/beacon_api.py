@@ -68,6 +68,7 @@ from cnvbeacon.gateway.metadata import DatasetInfo
 from cnvbeacon.gateway.scopes import EVERYTHING, Scope, resolve
 from cnvbeacon.gateway.searches import SEARCHES, Backend, EntrySearch, Page
 from cnvbeacon.gateway.upstream import UpstreamError
+from cnvbeacon.shared.frequencies import GroupLevel
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -350,10 +351,11 @@ async def _cohort_collection(
 ) -> list[JsonObject]:
     metadata = request.app[keys.METADATA]
     datasets = await _datasets(request, query, EVERYTHING)
-    sizes: dict[str, int] = {}
+    sizes: dict[str, int] = {}  # registered individuals of each group code
     for dataset_sizes in await asyncio.gather(*(metadata.group_sizes(d.id) for d in datasets)):
-        for code, size in dataset_sizes.items():
-            sizes[code] = sizes.get(code, 0) + size
+        for size in dataset_sizes:
+            if size.level is not GroupLevel.ALL:
+                sizes[size.code] = sizes.get(size.code, 0) + size.registered
     wanted: set[str] | None = None
     for field in (FilterField.POPULATION, FilterField.SUPERPOPULATION):
         if field in scope.attributes:

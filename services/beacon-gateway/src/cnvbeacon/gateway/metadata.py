@@ -1,6 +1,6 @@
-"""Dataset metadata (from the ingest service) and population sizes (from the query service's
-registry of individuals), cached for ``metadata_cache_s``: every Beacon query needs the
-datasets, and every page of variant records the size of each 1kGP group."""
+"""Dataset metadata (from the ingest service) and group sizes (from the query service: the
+individuals with data and registered of each 1kGP group), cached for ``metadata_cache_s``:
+every Beacon query needs the datasets, and every page of variant records the group sizes."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from cnvbeacon.gateway.upstream import ServiceClient
+from cnvbeacon.shared.frequencies import GroupSize
 from cnvbeacon.shared.reference import normalise_assembly
 
 Value = TypeVar("Value")
-REGISTRY_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ class Metadata:
         self._query = query
         self._ttl = ttl
         self._datasets: _Cached[dict[str, DatasetInfo]] = _Cached(ttl)
-        self._group_sizes: dict[str, _Cached[dict[str, int]]] = {}
+        self._group_sizes: dict[str, _Cached[list[GroupSize]]] = {}
 
     async def datasets(self) -> dict[str, DatasetInfo]:
         """Every dataset by id, in id order."""
@@ -90,30 +90,14 @@ class Metadata:
 
         return await self._datasets.get(load)
 
-    async def group_sizes(self, dataset_id: str) -> dict[str, int]:
-        """Registered individuals per 1kGP superpopulation and population code, superpopulations
-        first; empty when the dataset has no registered individuals."""
+    async def group_sizes(self, dataset_id: str) -> list[GroupSize]:
+        """The dataset's groups (all, each superpopulation and population): individuals with
+        data, by sex, and registered (the query service's /populations)."""
         cached = self._group_sizes.setdefault(dataset_id, _Cached(self._ttl))
 
-        async def load() -> dict[str, int]:
-            superpopulations: dict[str, int] = {}
-            populations: dict[str, int] = {}
-            skip = 0
-            while True:
-                body = await self._query.get_json(
-                    "/individuals",
-                    {"datasets": dataset_id, "skip": str(skip), "limit": str(REGISTRY_PAGE)},
-                )
-                for individual in body["individuals"]:
-                    for code, sizes in (
-                        (individual.get("superpopulation"), superpopulations),
-                        (individual.get("population"), populations),
-                    ):
-                        if code:
-                            sizes[code] = sizes.get(code, 0) + 1
-                skip += REGISTRY_PAGE
-                if skip >= int(body["counts"]["individuals"]):
-                    break
-            return dict(sorted(superpopulations.items())) | dict(sorted(populations.items()))
+        async def load() -> list[GroupSize]:
+            body = await self._query.get_json("/populations", {"datasets": dataset_id})
+            (found,) = body["datasets"]
+            return [GroupSize.from_dict(group) for group in found["groups"]]
 
         return await cached.get(load)

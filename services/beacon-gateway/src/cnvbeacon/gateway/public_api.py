@@ -4,7 +4,7 @@ Beacon ones in ``data/openapi.json`` (served at ``/api/openapi.json``).
 * ``/api/resolve?q=``: a search-box text (region, chromosome, cytoband, gene, variant id)
   as chrom/start/end/label, or a 400 saying what would be understood;
 * ``/api/genes/suggest?prefix=``: gene symbols for type-ahead, with their loci;
-* ``/api/query/{calls,variants,counts,carriers,datasets}``: the query service's JSON
+* ``/api/query/{calls,variants,counts,carriers,datasets,populations}``: the query service's JSON
   lookups, passed through (its parameters, its paging);
 * ``/api/query/analyses/{path}``: the query service's analyses (JSON or SVG plots);
 * ``/api/exports/{calls,variants}?...&format=vcf|bed|pgxseg|tsv|jsonl``: streamed files.
@@ -367,16 +367,30 @@ async def datasets(request: web.Request) -> web.StreamResponse:
     return await _pass_through(request, "/datasets", request.query)
 
 
+def _aggregates_allowed(request: web.Request, dataset_id: str) -> None:
+    """A dataset's aggregates (analyses, group sizes) are shown for datasets answering at
+    least counts."""
+    if request.app[keys.SECURITY].granularity_for(dataset_id) is Granularity.BOOLEAN:
+        raise BeaconRequestError(
+            403, f"dataset {dataset_id!r} answers whether variants exist only", "dataset"
+        )
+
+
+async def populations(request: web.Request) -> web.StreamResponse:
+    """The group sizes of the datasets answering at least counts: individuals with data
+    (every frequency's denominator) and registered, in all, per superpopulation and per
+    population."""
+    params = {**request.query, **await _visible_datasets(request, Granularity.COUNT)}
+    return await _pass_through(request, "/populations", params)
+
+
 async def analyses(request: web.Request) -> web.StreamResponse:
     """``/analyses`` and ``/analyses/{dataset}/...``: a dataset's analyses are aggregates,
     shown for datasets answering at least counts."""
     path = request.match_info.get("path", "")
     dataset_id = path.split("/", 1)[0]
-    security = request.app[keys.SECURITY]
-    if dataset_id and security.granularity_for(dataset_id) is Granularity.BOOLEAN:
-        raise BeaconRequestError(
-            403, f"dataset {dataset_id!r} answers whether variants exist only", "dataset"
-        )
+    if dataset_id:
+        _aggregates_allowed(request, dataset_id)
     return await _pass_through(request, f"/analyses/{path}".rstrip("/"), request.query)
 
 
@@ -390,6 +404,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/api/query/carriers", lookup_handler("/biosamples", Granularity.RECORD))
     router.add_get("/api/query/counts", lookup_handler("/counts", Granularity.COUNT))
     router.add_get("/api/query/datasets", datasets)
+    router.add_get("/api/query/populations", populations)
     router.add_get("/api/query/biosamples/{id}/calls", biosample_calls)
     router.add_get("/api/genes", genes_in_region)
     router.add_get("/api/query/analyses", analyses)

@@ -37,7 +37,6 @@ from cnvbeacon.gateway.beacon.variant_records import (
     FrequencySource,
     build_frequencies,
     build_variant_record,
-    carriers_of,
     variant_of_call,
 )
 from cnvbeacon.gateway.lookup_params import LookupParameters
@@ -141,7 +140,7 @@ async def _variant_records(
 ) -> list[JsonObject]:
     """Records of a page of variants; ``complete``: their carriers are all the carriers."""
     sizes = await backend.metadata.group_sizes(dataset.id)
-    if not sizes:
+    if not any(size.individuals for size in sizes):
         return [build_variant_record(v) for v in variants]
     if not complete:
 
@@ -157,9 +156,7 @@ async def _variant_records(
         url=f"{backend.public_api}/datasets/{quote(dataset.id, safe='')}",
         version=f"data version {dataset.data_version}",
     )
-    return [
-        build_variant_record(v, build_frequencies(carriers_of(v), sizes, source)) for v in variants
-    ]
+    return [build_variant_record(v, build_frequencies(v, sizes, source)) for v in variants]
 
 
 async def _variant_lookup(

@@ -63,3 +63,4 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/individuals/{id}", record_handlers.get_individual)
     router.add_get("/datasets", record_handlers.get_datasets)
     router.add_get("/datasets/{id}", record_handlers.get_dataset)
+    router.add_get("/populations", record_handlers.get_populations)

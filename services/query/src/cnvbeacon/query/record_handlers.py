@@ -168,3 +168,16 @@ async def get_dataset(request: web.Request) -> web.Response:
     if dataset is None:
         raise _not_found(f"dataset {dataset_id!r}")
     return json_ok({"dataset": await _dataset_view(model, dataset)})
+
+
+async def get_populations(request: web.Request) -> web.Response:
+    """The size of every group of each dataset: individuals with data (the denominators of
+    every frequency, shared.frequencies) and registered, in all, by superpopulation and by
+    population."""
+    check_known(request.query, {"datasets"})
+    model = read_model(request)
+    found = []
+    for dataset_id in parse_dataset_id(request.query, model.datasets()):
+        sizes = await model.group_sizes(dataset_id)
+        found.append({"dataset_id": dataset_id, "groups": [size.as_dict() for size in sizes]})
+    return json_ok({"datasets": found})

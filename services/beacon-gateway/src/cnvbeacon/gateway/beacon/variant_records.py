@@ -28,6 +28,7 @@ from typing import Any
 
 from cnvbeacon.gateway.beacon.json_types import JsonObject
 from cnvbeacon.gateway.beacon.sample_entries import analysis_id, run_id
+from cnvbeacon.shared.frequencies import GroupSize, variant_frequencies
 from cnvbeacon.shared.reference import genes_overlapping
 from cnvbeacon.shared.vocabulary import CNV, CNV_TERMS, GAIN, LOSS, Direction
 from cnvbeacon.shared.vrs import genomic_variation_of_calls
@@ -82,32 +83,40 @@ class FrequencySource:
 
 
 def build_frequencies(
-    carriers: Sequence[Mapping[str, Any]],
-    group_sizes: Mapping[str, int],
+    variant: Mapping[str, Any],
+    group_sizes: Sequence[GroupSize],
     source: FrequencySource,
 ) -> list[JsonObject]:
-    """``frequencyInPopulations``: for each 1kGP superpopulation and population with
-    registered individuals in the dataset, carriers / individuals of that group.
+    """``frequencyInPopulations``: the variant's frequency (shared.frequencies: over the
+    individuals with data) in the dataset as a whole (population "all") and in each 1kGP
+    superpopulation and population with data.
 
-    "alleleFrequency" is the carrier frequency (individuals carrying the variant, over the
-    group's individuals): copy-number calls are not split into alleles. Each frequency
-    carries its ``carriers`` and ``individuals`` counts (extra properties). Empty when no
-    group has registered individuals (no frequency can be computed).
+    ``alleleFrequency`` is the allele frequency; each entry also carries the counts it
+    comes from and the carrier frequency (extra properties): ``alleleCount``,
+    ``alleleNumber``, ``carriers``, ``individuals``, ``carrierFrequency``. A group where no
+    ploidy is known (X or Y, sexes unknown) is left out. Empty when no group has data.
     """
-    carried: dict[str, set[str]] = {}
-    for carrier in carriers:
-        for group in (carrier.get("superpopulation"), carrier.get("population")):
-            if group:
-                carried.setdefault(group, set()).add(str(carrier["individual_id"]))
+    found = variant_frequencies(
+        variant["carriers"],
+        group_sizes,
+        chrom=variant["chrom"],
+        start=variant["start"],
+        end=variant["end"],
+        variant_type=variant["variant_type"],
+        assembly=variant["assembly"],
+    )
     frequencies = [
         {
-            "population": group,
-            "alleleFrequency": len(carried.get(group, ())) / size,
-            "carriers": len(carried.get(group, ())),
-            "individuals": size,
+            "population": frequency.code,
+            "alleleFrequency": frequency.allele_frequency,
+            "alleleCount": frequency.allele_count,
+            "alleleNumber": frequency.allele_number,
+            "carriers": frequency.carriers,
+            "individuals": frequency.individuals,
+            "carrierFrequency": frequency.carrier_frequency,
         }
-        for group, size in group_sizes.items()
-        if size > 0
+        for frequency in found
+        if frequency.allele_frequency is not None
     ]
     if not frequencies:
         return []

@@ -38,6 +38,7 @@ from cnvbeacon.query.read_model.reads import CALLS_FILE, SAMPLES_FILE
 from cnvbeacon.query.read_model.registry import RegistryCounts
 from cnvbeacon.query.read_model.sync import ReadModelSync
 from cnvbeacon.query.variants import Variant
+from cnvbeacon.shared.frequencies import GroupSize, group_sizes
 from cnvbeacon.shared.store.client import Database, Document
 
 __all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel", "RegistryCounts"]
@@ -257,6 +258,13 @@ class ReadModel:
     async def registered_count(self, dataset_id: str) -> int:
         counts = await self.database.read(lambda c: registry.counts(c, [dataset_id], CallFilters()))
         return counts.individuals
+
+    async def group_sizes(self, dataset_id: str) -> list[GroupSize]:
+        """Every group's individuals with data and registered (shared.frequencies)."""
+        with_data, registered = await self.database.read(
+            lambda c: registry.population_rows(c, dataset_id)
+        )
+        return group_sizes(with_data, registered)
 
     # ----------------------------------------------------------------- snapshots
 

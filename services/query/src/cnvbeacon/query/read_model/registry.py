@@ -97,3 +97,19 @@ def individual(con: Connection, dataset_id: str, individual_id: str) -> Document
     ).fetchall()
     found = _documents(rows, INDIVIDUAL_COLUMNS)
     return found[0] if found else None
+
+
+def population_rows(con: Connection, dataset_id: str) -> tuple[list[Document], list[Document]]:
+    """The dataset's individuals with data (attributes from their calls) and its registered
+    individuals, as rows of individual_id, sex, population and superpopulation."""
+    attributes = ", ".join(quoted(a) for a in SAMPLE_ATTRIBUTES if a != "individual_id")
+    chosen = ", ".join(f"any_value({quoted(a)})" for a in SAMPLE_ATTRIBUTES if a != "individual_id")
+    with_data = con.execute(
+        f"SELECT individual_id, {chosen} FROM samples WHERE dataset_id = ? GROUP BY individual_id",
+        [dataset_id],
+    ).fetchall()
+    registered = con.execute(
+        f"SELECT individual_id, {attributes} FROM individuals WHERE dataset_id = ?",
+        [dataset_id],
+    ).fetchall()
+    return _documents(with_data, SAMPLE_ATTRIBUTES), _documents(registered, SAMPLE_ATTRIBUTES)

@@ -2,7 +2,8 @@
 
 `calls` holds every stored call field a reader uses (shared.formats.CALL_FIELDS) except
 the individual attributes, which live once per biosample in `samples` (a registry change
-rewrites one small row, not every call); `sample_no` joins them. Column types come from
+rewrites one small row, not every call); `sample_no` joins them. `samples` holds exactly
+the biosamples with data: those with at least one call. Column types come from
 shared.models.CnvCall, so a new call field is declared there and in CALL_FIELDS only.
 
 `individuals` is the registry: one row per stored individual (shared.models.Individual's

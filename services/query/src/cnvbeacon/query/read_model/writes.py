@@ -108,9 +108,30 @@ def replace_calls(
             """
         )
         con.execute("DROP TABLE held_keys")
+        _remove_samples_without_calls(con, dataset_id, biosample_ids, incoming)
     finally:
         con.unregister("incoming")
     return int(incoming.num_rows)
+
+
+def _remove_samples_without_calls(
+    con: Connection, dataset_id: str, biosample_ids: Collection[str] | None, incoming: pa.Table
+) -> None:
+    """`samples` holds the biosamples with data: one whose new calls are none leaves it."""
+    if biosample_ids is None:
+        con.execute(
+            "DELETE FROM samples WHERE dataset_id = ? "
+            "AND biosample_id NOT IN (SELECT biosample_id FROM incoming)",
+            [dataset_id],
+        )
+        return
+    without = set(biosample_ids) - set(incoming.column("biosample_id").to_pylist())
+    if without:
+        con.execute(
+            "DELETE FROM samples WHERE dataset_id = ? "
+            "AND list_contains(?::VARCHAR[], biosample_id)",
+            [dataset_id, sorted(without)],
+        )
 
 
 def _add_samples(con: Connection) -> None:

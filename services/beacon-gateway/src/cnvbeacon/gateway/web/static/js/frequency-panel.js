@@ -1,27 +1,28 @@
 // How often the searched region carries a matching loss or gain in each 1000 Genomes
-// group: individuals with a matching call (carriers lookup) among the individuals
-// registered in the dataset (the registry, with the same sex/population filters), as the
-// Beacon's variant frequencies count them.
+// group of each dataset: individuals with a matching call (carriers lookup) among the
+// individuals with data in that dataset (GET /api/query/populations), the definition every
+// frequency of this beacon uses (shared/frequencies.py).
 
 import { getAllPages } from "./api.js";
 import { el } from "./dom.js";
 import { int, percent } from "./format.js";
-import { cohorts, datasets, registeredSamples } from "./reference.js";
+import { cohorts, datasets, populations } from "./reference.js";
 import { notice } from "./status.js";
 import { GAIN, LOSS, directionsOf } from "./vocabulary.js";
 
-const key = (sample) => `${sample.dataset_id}\u0000${sample.individual_id}`;
-
+/** dataset id -> group code -> the individuals carrying a matching call. */
 function tally(samples) {
-  const groups = new Map([["all", new Set()]]);
+  const byDataset = new Map();
   for (const sample of samples) {
+    if (!byDataset.has(sample.dataset_id)) byDataset.set(sample.dataset_id, new Map());
+    const groups = byDataset.get(sample.dataset_id);
     for (const code of ["all", sample.superpopulation, sample.population]) {
       if (!code) continue;
       if (!groups.has(code)) groups.set(code, new Set());
-      groups.get(code).add(key(sample));
+      groups.get(code).add(sample.individual_id);
     }
   }
-  return groups;
+  return byDataset;
 }
 
 function frequencyCell(carriers, size, direction) {
@@ -37,20 +38,55 @@ function frequencyCell(carriers, size, direction) {
   );
 }
 
-function groupRows(registry, labels) {
-  const superOf = new Map();
-  for (const sample of registry) if (sample.population) superOf.set(sample.population, sample.superpopulation);
-  const sizes = tally(registry);
-  const supers = [...new Set(registry.map((s) => s.superpopulation).filter(Boolean))].sort();
-  const rows = [{ code: "all", level: "all", label: "All", size: sizes.get("all").size }];
-  for (const code of supers) {
-    rows.push({ code, level: "superpopulation", label: labels.get(code) ?? code, size: sizes.get(code)?.size ?? 0 });
-    const populations = [...superOf].filter(([, parent]) => parent === code).map(([population]) => population).sort();
-    for (const population of populations) {
-      rows.push({ code: population, level: "population", label: labels.get(population) ?? population, size: sizes.get(population)?.size ?? 0 });
+/** The denominator of a group under the search's sex filter: its individuals with data. */
+function sizeOf(group, sex) {
+  if (sex === "female") return group.female;
+  if (sex === "male") return group.male;
+  return group.individuals;
+}
+
+/** Rows of one dataset's groups with data: all, then each superpopulation and its populations. */
+function groupRows(groups, filters, labels) {
+  const wanted = [filters.population, filters.superpopulation].filter(Boolean).join(",").split(",").filter(Boolean);
+  const shown = groups.filter((g) => sizeOf(g, filters.sex) > 0 && (!wanted.length || wanted.includes(g.code)));
+  const rows = [];
+  const all = shown.find((g) => g.level === "all");
+  if (all && !wanted.length) rows.push({ ...all, label: "All" });
+  for (const group of shown.filter((g) => g.level === "superpopulation")) {
+    rows.push({ ...group, label: labels.get(group.code) ?? group.code });
+    for (const population of shown.filter((g) => g.level === "population" && g.superpopulation === group.code)) {
+      rows.push({ ...population, label: labels.get(population.code) ?? population.code });
     }
   }
+  const placed = new Set(rows.map((r) => r.code));
+  for (const population of shown.filter((g) => g.level === "population" && !placed.has(g.code))) {
+    rows.push({ ...population, label: labels.get(population.code) ?? population.code });
+  }
   return rows;
+}
+
+function datasetTable(dataset, rows, carriers, sex) {
+  const count = (direction, code) => (carriers[direction] ? carriers[direction].get(dataset.id)?.get(code)?.size ?? 0 : undefined);
+  return el(
+    "table",
+    { class: "table freq-table", dataset: { dataset: dataset.id } },
+    el("caption", { class: "visually-hidden" }, `Carriers of a matching loss or gain per 1000 Genomes group in ${dataset.name ?? dataset.id}`),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Group"), el("th", { scope: "col", class: "num" }, "Individuals with data"), el("th", { scope: "col" }, "Loss carriers"), el("th", { scope: "col" }, "Gain carriers"))),
+    el(
+      "tbody",
+      {},
+      rows.map((row) =>
+        el(
+          "tr",
+          { class: `freq-row freq-row--${row.level}`, dataset: { group: row.code } },
+          el("th", { scope: "row" }, row.level === "all" ? row.label : [el("abbr", { title: row.label }, row.code), " ", el("span", { class: "muted group-label" }, row.label)]),
+          el("td", { class: "num" }, int(sizeOf(row, sex))),
+          frequencyCell(count("loss", row.code), sizeOf(row, sex), "loss"),
+          frequencyCell(count("gain", row.code), sizeOf(row, sex), "gain"),
+        ),
+      ),
+    ),
+  );
 }
 
 /** A button showing or hiding a frequency table's population rows (hidden at first). */
@@ -70,8 +106,8 @@ export function populationToggle(table) {
 export async function frequencyContent({ state, lookup, signal }) {
   const directions = directionsOf(state.filters.variant_type);
   const typeOf = (direction) => state.filters.variant_type || (direction === "loss" ? LOSS : GAIN);
-  const [registry, groups, known, ...found] = await Promise.all([
-    registeredSamples(state.filters),
+  const [sized, groups, known, ...found] = await Promise.all([
+    populations(state.filters.datasets ?? ""),
     cohorts(state.filters.datasets ?? "").catch(() => []),
     datasets().catch(() => []),
     ...directions.map((direction) =>
@@ -79,42 +115,32 @@ export async function frequencyContent({ state, lookup, signal }) {
     ),
   ]);
   const carriers = Object.fromEntries(directions.map((direction, i) => [direction, tally(found[i].items)]));
-  if (registry.length === 0) {
-    return notice("info", el("p", {}, "No individuals are registered for these datasets (or none pass the filters), so frequencies cannot be computed."));
-  }
   const labels = new Map(groups.map((g) => [g.code, g.label]));
-  const rows = groupRows(registry, labels);
-  const table = el(
-    "table",
-    { class: "table freq-table" },
-    el("caption", { class: "visually-hidden" }, "Carriers of a matching loss or gain per 1000 Genomes group"),
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Group"), el("th", { scope: "col", class: "num" }, "Individuals"), el("th", { scope: "col" }, "Loss carriers"), el("th", { scope: "col" }, "Gain carriers"))),
-    el(
-      "tbody",
-      {},
-      rows.map((row) =>
-        el(
-          "tr",
-          { class: `freq-row freq-row--${row.level}`, dataset: { group: row.code } },
-          el("th", { scope: "row" }, row.level === "all" ? row.label : [el("abbr", { title: row.label }, row.code), " ", el("span", { class: "muted group-label" }, row.label)]),
-          el("td", { class: "num" }, int(row.size)),
-          frequencyCell(carriers.loss?.get(row.code)?.size ?? (carriers.loss ? 0 : undefined), row.size, "loss"),
-          frequencyCell(carriers.gain?.get(row.code)?.size ?? (carriers.gain ? 0 : undefined), row.size, "gain"),
-        ),
-      ),
-    ),
-  );
-  const selected = state.filters.datasets ? state.filters.datasets.split(",") : known.map((d) => d.id);
-  const withCalls = known.filter((d) => selected.includes(d.id)).reduce((sum, d) => sum + (d.info?.counts?.individuals ?? 0), 0);
-  const registered = new Set(registry.map(key)).size;
-  const caveat =
-    withCalls && withCalls < registered && !state.filters.sex && !state.filters.population && !state.filters.superpopulation
-      ? notice("warning", el("p", {}, `Only ${int(withCalls)} of the ${int(registered)} registered individuals ${withCalls === 1 ? "has" : "have"} calls loaded so far; the others count as non-carriers.`))
-      : null;
+  const names = new Map(known.map((d) => [d.id, d]));
+  const parts = [];
+  for (const { dataset_id: id, groups: sizes } of sized) {
+    const all = sizes.find((g) => g.level === "all");
+    if (!all || all.individuals === 0) continue;
+    const rows = groupRows(sizes, state.filters, labels);
+    if (!rows.length) continue;
+    const dataset = names.get(id) ?? { id };
+    const table = datasetTable(dataset, rows, carriers, state.filters.sex);
+    const without = all.registered - all.individuals;
+    parts.push(
+      sized.length > 1 ? el("h3", { class: "panel__subhead" }, dataset.name ?? id) : null,
+      dataset.info?.synthetic ? notice("warning", el("p", {}, "Synthetic data, for testing: not real people.")) : null,
+      without > 0
+        ? notice("info", el("p", {}, `${int(all.individuals)} of the ${int(all.registered)} registered individuals ${all.individuals === 1 ? "has" : "have"} data in this dataset; frequencies count only those.`))
+        : null,
+      el("div", { class: "table-scroll" }, table),
+      populationToggle(table),
+    );
+  }
+  if (!parts.length) {
+    return notice("info", el("p", {}, "No individual of these datasets has data (or none passes the filters), so frequencies cannot be computed."));
+  }
   return [
-    el("p", { class: "panel__note" }, "Individuals with at least one matching call, of the individuals registered in the dataset", state.filters.sex ? ` (${state.filters.sex} only)` : "", "."),
-    caveat,
-    el("div", { class: "table-scroll" }, table),
-    populationToggle(table),
+    el("p", { class: "panel__note" }, "Individuals with at least one matching call, of the individuals with data in the dataset", state.filters.sex ? ` (${state.filters.sex} only)` : "", "."),
+    ...parts,
   ];
 }

@@ -1,7 +1,7 @@
 // Slowly changing public data many pages need, read once and kept briefly: datasets,
-// 1kGP cohorts (group names and sizes), registered samples, chromosome lengths, genes.
+// 1kGP cohorts (group names and sizes), group sizes with data, chromosome lengths, genes.
 
-import { apiUrl, getJson, getAllPages } from "./api.js";
+import { apiUrl, getJson } from "./api.js";
 
 const KEEP_MS = 30_000;
 const cache = new Map();
@@ -35,12 +35,16 @@ export function cohorts(datasetIds = "") {
   });
 }
 
-/** Registered samples (sex, population, superpopulation) passing attribute filters. */
-export function registeredSamples(filters) {
-  const params = {};
-  for (const name of ["datasets", "sex", "population", "superpopulation"]) if (filters[name]) params[name] = filters[name];
-  const key = `registry:${new URLSearchParams(params)}`;
-  return remembered(key, async () => (await getAllPages("/api/query/carriers", params, "biosamples", { maxItems: 100_000 })).items, 120_000);
+/**
+ * Group sizes of each dataset (GET /api/query/populations): [{dataset_id, groups: [{level,
+ * code, individuals, female, male, registered}]}]. `individuals` are those with data, the
+ * denominator of every frequency.
+ */
+export function populations(datasetIds = "") {
+  return remembered(`populations:${datasetIds}`, async () => {
+    const body = await getJson(apiUrl("/api/query/populations", datasetIds ? { datasets: datasetIds } : {}));
+    return body.datasets ?? [];
+  });
 }
 
 /** The length of a chromosome (resolving its name, which spans it whole). */

@@ -39,30 +39,51 @@ const CARRIER_COLUMNS = [
 function frequencyTable(record, groups) {
   const levels = new Map(groups.map((g) => [g.code, g]));
   const rows = (record.frequencyInPopulations ?? []).flatMap((source) => source.frequencies.map((f) => ({ ...f, source: source.source })));
-  if (rows.length === 0) return el("p", { class: "muted" }, "No population frequencies: no individuals are registered for this dataset.");
-  rows.sort((a, b) => (levels.get(a.population)?.level === "superpopulation" ? 0 : 1) - (levels.get(b.population)?.level === "superpopulation" ? 0 : 1) || a.population.localeCompare(b.population));
+  if (rows.length === 0) return el("p", { class: "muted" }, "No population frequencies: no individual of this dataset has data.");
+  const rank = (row) => (row.population === "all" ? 0 : levels.get(row.population)?.level === "superpopulation" ? 1 : 2);
+  rows.sort((a, b) => rank(a) - rank(b) || a.population.localeCompare(b.population));
   const table = el(
       "table",
       { class: "table freq-table" },
-      el("caption", { class: "visually-hidden" }, "Carriers of this variant per 1000 Genomes group"),
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Group"), el("th", { scope: "col", class: "num" }, "Carriers"), el("th", { scope: "col", class: "num" }, "Individuals"), el("th", { scope: "col", class: "num" }, "Frequency"))),
+      el("caption", { class: "visually-hidden" }, "Carriers and alleles of this variant per 1000 Genomes group, among the individuals with data"),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", { scope: "col" }, "Group"),
+          el("th", { scope: "col", class: "num" }, "Carriers"),
+          el("th", { scope: "col", class: "num" }, "Individuals with data"),
+          el("th", { scope: "col", class: "num" }, "Carrier frequency"),
+          el("th", { scope: "col", class: "num" }, "Alleles (AC / AN)"),
+          el("th", { scope: "col", class: "num" }, "Allele frequency"),
+        ),
+      ),
       el(
         "tbody",
         {},
         rows.map((row) => {
           const group = levels.get(row.population);
+          const level = row.population === "all" ? "all" : group?.level ?? "population";
           return el(
             "tr",
-            { class: `freq-row freq-row--${group?.level ?? "population"}`, dataset: { group: row.population } },
-            el("th", { scope: "row" }, el("abbr", { title: group?.label ?? row.population }, row.population), " ", el("span", { class: "muted group-label" }, group?.label ?? "")),
+            { class: `freq-row freq-row--${level}`, dataset: { group: row.population } },
+            el("th", { scope: "row" }, level === "all" ? "All" : [el("abbr", { title: group?.label ?? row.population }, row.population), " ", el("span", { class: "muted group-label" }, group?.label ?? "")]),
             el("td", { class: "num" }, int(row.carriers)),
             el("td", { class: "num" }, int(row.individuals)),
-            el("td", { class: "num" }, percent(row.alleleFrequency)),
+            el("td", { class: "num", dataset: { value: "carrier-frequency" } }, percent(row.carrierFrequency)),
+            el("td", { class: "num" }, `${int(row.alleleCount)} / ${int(row.alleleNumber)}`),
+            el("td", { class: "num", dataset: { value: "allele-frequency" } }, percent(row.alleleFrequency)),
           );
         }),
       ),
     );
-  return [el("div", { class: "table-scroll" }, table), populationToggle(table)];
+  return [
+    el("p", { class: "panel__note" }, "Of the individuals with data in the dataset; allele counts from the carriers' genotypes, allele numbers from their ploidy (sex-aware on X and Y)."),
+    el("div", { class: "table-scroll" }, table),
+    populationToggle(table),
+  ];
 }
 
 async function render(outlet, variant, signal) {
