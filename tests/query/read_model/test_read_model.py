@@ -8,6 +8,7 @@ the attributes and the registry, and a reopened read model keeps what it holds a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -61,6 +62,19 @@ async def model(
     await read_model.sync.catch_up()
     yield read_model
     await read_model.close()
+
+
+@contextlib.asynccontextmanager
+async def stored_cohort(mongodb_url: str) -> AsyncIterator[Database]:
+    """The cohort in a database of its own, dropped afterwards."""
+    client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
+    db = client[f"cnvb_test_{uuid.uuid4().hex[:12]}"]
+    try:
+        await store_cohort(db, CALLS)
+        yield db
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
 
 
 def call_query(query: Query) -> CallQuery:
@@ -128,10 +142,7 @@ async def _sample_calls(model: ReadModel, sample: str) -> int:
 
 
 async def test_a_job_replaces_a_biosample_at_once(mongodb_url: str, tmp_path: Path) -> None:
-    client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
-    db = client[f"cnvb_test_{uuid.uuid4().hex[:12]}"]
-    try:
-        await store_cohort(db, CALLS)
+    async with stored_cohort(mongodb_url) as db:
         model = ReadModel(db, tmp_path, poll_s=3600)
         await model.open()
         await model.sync.catch_up()
@@ -198,9 +209,6 @@ async def test_a_job_replaces_a_biosample_at_once(mongodb_url: str, tmp_path: Pa
         await reopened.sync.catch_up()
         assert await _sample_calls(reopened, sample) == 0
         await reopened.close()
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
 
 
 async def test_a_stream_gives_every_call_in_order_in_bounded_batches(model: ReadModel) -> None:
@@ -214,10 +222,7 @@ async def test_a_stream_gives_every_call_in_order_in_bounded_batches(model: Read
 
 
 async def test_a_nudge_catches_up_without_being_asked(mongodb_url: str, tmp_path: Path) -> None:
-    client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
-    db = client[f"cnvb_test_{uuid.uuid4().hex[:12]}"]
-    try:
-        await store_cohort(db, CALLS)
+    async with stored_cohort(mongodb_url) as db:
         # Polls once an hour: only the first catch-up and the nudge make it read the store.
         model = ReadModel(db, tmp_path, poll_s=3600)
         await model.open()
@@ -235,9 +240,6 @@ async def test_a_nudge_catches_up_without_being_asked(mongodb_url: str, tmp_path
 
         await wait_for(replaced, what="the nudged catch-up")
         await model.close()
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
 
 
 async def _ready(model: ReadModel) -> bool:
@@ -254,10 +256,7 @@ def _registered(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def test_the_registry_follows_the_store(mongodb_url: str, tmp_path: Path) -> None:
-    client: MongoClient = AsyncMongoClient(mongodb_url, tz_aware=True)
-    db = client[f"cnvb_test_{uuid.uuid4().hex[:12]}"]
-    try:
-        await store_cohort(db, CALLS)
+    async with stored_cohort(mongodb_url) as db:
         model = ReadModel(db, tmp_path, poll_s=3600)
         await model.open()
         await model.sync.catch_up()
@@ -326,6 +325,3 @@ async def test_the_registry_follows_the_store(mongodb_url: str, tmp_path: Path) 
         assert await model.registered_count(late) == 3
         assert (await model.biosample(late, "LATE0") or {}).get("calls") == 2
         await model.close()
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
