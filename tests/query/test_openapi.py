@@ -15,6 +15,7 @@ from cnvbeacon.query.params import (
     ATTRIBUTE_PARAMETERS,
     LOOKUP_PARAMETERS,
     PAGE_PARAMETERS,
+    VARIANT_PARAMETERS,
 )
 from cnvbeacon.query.settings import QuerySettings
 from cnvbeacon.shared.web import base_app
@@ -53,7 +54,9 @@ def test_documented_parameters_are_the_accepted_ones() -> None:
     document = openapi_document()
     lookup = set(LOOKUP_PARAMETERS)
     assert parameters(document, "/calls") == lookup | PAGE_PARAMETERS | {"format"}
-    assert parameters(document, "/variants") == lookup | PAGE_PARAMETERS | {"format"}
+    assert parameters(document, "/variants") == (
+        lookup | PAGE_PARAMETERS | VARIANT_PARAMETERS | {"format"}
+    )
     assert parameters(document, "/counts") == lookup
     # Registry listings accept a subset of the carrier lookups' parameters.
     for path in ("/biosamples", "/individuals"):

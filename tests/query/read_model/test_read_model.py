@@ -35,6 +35,7 @@ from tests.query.cohort import (
     brute_force,
     expected_counts,
     expected_variants,
+    sort_key,
     store_cohort,
 )
 from tests.query.test_lookup_properties import CALLS, EXAMPLES, queries, sane
@@ -98,6 +99,17 @@ async def check(model: ReadModel, query: Query) -> None:
     assert [(v.key.id, [c["_id"] for c in v.calls]) for v in variants] == expected_variants(
         expected
     )
+    # With all carriers: the same variants, each with every call of its key in the datasets.
+    _, complete = await model.variants_page(call_query(query), 0, 100_000, all_carriers=True)
+    keys = {(v.key.chrom, v.key.start, v.key.end, v.key.variant_type) for v in variants}
+    datasets = set(query.datasets or DATASETS)
+    of_keys = [
+        c
+        for c in sorted(CALLS, key=sort_key)
+        if c["dataset_id"] in datasets
+        and (c["chrom"], c["start"], c["end"], c["variant_type"]) in keys
+    ]
+    assert [(v.key.id, [c["_id"] for c in v.calls]) for v in complete] == expected_variants(of_keys)
 
 
 @given(queries(filtered=False))

@@ -4,9 +4,9 @@ Each entry type has one search function, all with the same signature; they turn 
 (:mod:`lookup_params`) and the path's :class:`~cnvbeacon.gateway.scopes.Scope` into
 query-service lookups and the answers into Beacon records:
 
-* g_variants: distinct variants (``/variants``; genome-wide: ``/counts`` per chromosome
-  to find the page; of a biosample without a region: its calls); one record per variant
-  with every carrier biosample and the 1kGP frequencies (:mod:`beacon.variant_records`);
+* g_variants: distinct variants (``/variants``, genome-wide without a region); one record
+  per variant with every carrier biosample and the 1kGP frequencies
+  (:mod:`beacon.variant_records`);
 * individuals, biosamples: the registry, or the carriers of matching calls when the query
   has variant parameters or the path names a variant;
 * runs, analyses: one each per biosample with calls (:mod:`beacon.sample_entries`).
@@ -37,18 +37,15 @@ from cnvbeacon.gateway.beacon.variant_records import (
     FrequencySource,
     build_frequencies,
     build_variant_record,
-    variant_of_call,
 )
 from cnvbeacon.gateway.lookup_params import LookupParameters
 from cnvbeacon.gateway.metadata import DatasetInfo, Metadata
 from cnvbeacon.gateway.scopes import Scope
 from cnvbeacon.gateway.upstream import ServiceClient
 from cnvbeacon.shared import vocabulary
-from cnvbeacon.shared.reference import chromosomes
 
-CALLS_PAGE = 1000
 # Call filters that can leave out some carriers of a variant (its frequencies then need
-# all of them, read again by variant id).
+# all of them: the lookup asks for all carriers).
 _CARRIER_FILTERS = ("sex", "population", "superpopulation", "biosample_id")
 _DIRECTION_TERMS: dict[str, frozenset[str]] = {
     vocabulary.Direction.LOSS.value: vocabulary.descendants(vocabulary.LOSS.id),
@@ -101,21 +98,14 @@ def _split(text: str | None) -> frozenset[str] | None:
     return None if text is None else frozenset(text.split(","))
 
 
-def matches_filters(document: Mapping[str, Any], filters: Mapping[str, str]) -> bool:
-    """Whether a call (or an individual, for its attributes) passes the lookup's filters,
-    with the query service's semantics (for lookups it cannot do itself)."""
-    terms = _split(filters.get("variant_type"))
-    if terms is not None and "efo_id" in document and document["efo_id"] not in terms:
-        return False
-    length = document.get("length")
-    if length is not None:
-        if "min_length" in filters and length < int(filters["min_length"]):
-            return False
-        if "max_length" in filters and length > int(filters["max_length"]):
-            return False
-    for attribute in ("sex", "population", "superpopulation"):
+_ATTRIBUTES = ("sex", "population", "superpopulation")
+
+
+def _has_attributes(view: Mapping[str, Any], filters: Mapping[str, str]) -> bool:
+    """Whether an individual or biosample view has the attributes the filters allow."""
+    for attribute in _ATTRIBUTES:
         allowed = _split(filters.get(attribute))
-        if allowed is not None and document.get(attribute) not in allowed:
+        if allowed is not None and view.get(attribute) not in allowed:
             return False
     return True
 
@@ -132,121 +122,47 @@ def _restricts_carriers(filters: Mapping[str, str]) -> bool:
 # --------------------------------------------------------------------------- g_variants
 
 
-async def _variant_records(
-    backend: Backend,
-    dataset: DatasetInfo,
-    variants: Sequence[Mapping[str, Any]],
-    complete: bool,
-) -> list[JsonObject]:
-    """Records of a page of variants; ``complete``: their carriers are all the carriers."""
-    sizes = await backend.metadata.group_sizes(dataset.id)
-    if not any(size.individuals for size in sizes):
-        return [build_variant_record(v) for v in variants]
-    if not complete:
-
-        async def full(variant: Mapping[str, Any]) -> Mapping[str, Any]:
-            body = await backend.query.get_json_or_none(
-                _path("/variants", variant["id"]), {"datasets": dataset.id}
-            )
-            return variant if body is None else body["variant"]
-
-        variants = await asyncio.gather(*(full(v) for v in variants))
-    source = FrequencySource(
+def _frequency_source(backend: Backend, dataset: DatasetInfo) -> FrequencySource:
+    return FrequencySource(
         name=f"cnvbeacon dataset {dataset.name}",
         url=f"{backend.public_api}/datasets/{quote(dataset.id, safe='')}",
         version=f"data version {dataset.data_version}",
     )
-    return [build_variant_record(v, build_frequencies(v, sizes, source)) for v in variants]
-
-
-async def _variant_lookup(
-    backend: Backend, params: Mapping[str, str], dataset: DatasetInfo, page: Page | None
-) -> tuple[int, list[Mapping[str, Any]]]:
-    body = await backend.query.get_json(
-        "/variants", {**params, "datasets": dataset.id, **_page_params(page)}
-    )
-    return int(body["counts"]["variants"]), list(body["variants"])
-
-
-async def _genome_wide_variants(
-    backend: Backend, lookup: LookupParameters, dataset: DatasetInfo, page: Page | None
-) -> tuple[int, list[Mapping[str, Any]]]:
-    """Variants of the whole genome: counted at once; the page read chromosome by chromosome
-    (each answer counts its chromosome, so the walk knows where the page starts)."""
-    params = {**lookup.params(), "datasets": dataset.id}
-
-    async def total() -> int:
-        body = await backend.query.get_json("/counts", params)
-        return int(body["counts"]["variants"])
-
-    async def walk() -> list[Mapping[str, Any]]:
-        found: list[Mapping[str, Any]] = []
-        before = 0
-        for chrom in chromosomes(dataset.assembly):
-            if page is None or len(found) >= page.limit:
-                break
-            first = max(page.offset - before, 0)
-            region = lookup.with_region({"chrom": chrom})
-            count, variants = await _variant_lookup(
-                backend, region.params(), dataset, Page(first, page.limit - len(found))
-            )
-            found.extend(variants)
-            before += count
-        return found
-
-    count, found = await asyncio.gather(total(), walk())
-    return count, found
-
-
-async def _biosample_variants(
-    backend: Backend,
-    lookup: LookupParameters,
-    dataset: DatasetInfo,
-    biosample_ids: Iterable[str],
-    page: Page | None,
-) -> tuple[int, list[Mapping[str, Any]]]:
-    """Variants of biosamples without a region: their calls (a few thousand at most, read
-    through the biosample index), filtered here, each a one-carrier variant."""
-    calls: list[Mapping[str, Any]] = []
-    for biosample_id in biosample_ids:
-        skip = 0
-        while True:
-            body = await backend.query.get_json(
-                _path("/biosamples", biosample_id, "/calls"),
-                {"datasets": dataset.id, "skip": str(skip), "limit": str(CALLS_PAGE)},
-            )
-            calls.extend(c for c in body["calls"] if matches_filters(c, lookup.filters))
-            skip += CALLS_PAGE
-            if skip >= int(body["counts"]["calls"]):
-                break
-    return len(calls), [variant_of_call(c) for c in _sliced(calls, page)]
 
 
 async def search_variants(
     backend: Backend, search: EntrySearch, dataset: DatasetInfo, page: Page | None
 ) -> Found:
+    """Distinct variants, one query-service lookup (genome-wide without a region). When the
+    filters leave out some carriers and the dataset has frequencies, the variants are read
+    with all their carriers: a variant's frequencies are over its whole dataset."""
     scope, lookup = search.scope, search.lookup
     assert lookup is not None
+    sizes = await backend.metadata.group_sizes(dataset.id)
+    with_frequencies = any(size.individuals for size in sizes)
+    params: dict[str, str] = {"datasets": dataset.id}
     if scope.variant_id is not None:
-        body = await backend.query.get_json_or_none(
-            _path("/variants", scope.variant_id), {"datasets": dataset.id}
-        )
+        body = await backend.query.get_json_or_none(_path("/variants", scope.variant_id), params)
         if body is None:
             return 0, []
-        return 1, await _variant_records(backend, dataset, [body["variant"]] if page else [], True)
-    biosamples = None if scope.biosamples is None else scope.biosamples.get(dataset.id, ())
-    complete = not _restricts_carriers(lookup.filters)
-    if biosamples is not None and not lookup.has_region:
-        count, variants = await _biosample_variants(backend, lookup, dataset, biosamples, page)
-        complete = False
-    elif lookup.has_region:
-        if biosamples is not None:
-            lookup = lookup.with_filters(biosample_id=",".join(biosamples))
-            complete = False
-        count, variants = await _variant_lookup(backend, lookup.params(), dataset, page)
+        found: list[Mapping[str, Any]] = [body["variant"]] if page else []
+        count = 1
     else:
-        count, variants = await _genome_wide_variants(backend, lookup, dataset, page)
-    return count, await _variant_records(backend, dataset, variants, complete)
+        biosamples = None if scope.biosamples is None else scope.biosamples.get(dataset.id, ())
+        if biosamples is not None:
+            if not biosamples:
+                return 0, []
+            lookup = lookup.with_filters(biosample_id=",".join(biosamples))
+        if with_frequencies and (biosamples is not None or _restricts_carriers(lookup.filters)):
+            params["all_carriers"] = "true"
+        body = await backend.query.get_json(
+            "/variants", {**lookup.params(), **params, **_page_params(page)}
+        )
+        count, found = int(body["counts"]["variants"]), list(body["variants"])
+    if not with_frequencies:
+        return count, [build_variant_record(v) for v in found]
+    source = _frequency_source(backend, dataset)
+    return count, [build_variant_record(v, build_frequencies(v, sizes, source)) for v in found]
 
 
 # --------------------------------------------------------------------------- samples
@@ -283,13 +199,12 @@ async def _by_ids(
             for i in ids
         )
     )
-    attributes = {k: v for k, v in filters.items() if k in ("sex", "population", "superpopulation")}
     return [
         view
         for body in bodies
         if body is not None
         for view in body[collection]
-        if view["dataset_id"] == dataset.id and matches_filters(view, attributes)
+        if view["dataset_id"] == dataset.id and _has_attributes(view, filters)
     ]
 
 

@@ -29,10 +29,12 @@ from cnvbeacon.query.params import (
     ATTRIBUTE_PARAMETERS,
     LOOKUP_PARAMETERS,
     PAGE_PARAMETERS,
+    VARIANT_PARAMETERS,
     LookupRequest,
     ParameterError,
     check_known,
     has_call_filters,
+    parse_all_carriers,
     parse_attributes,
     parse_dataset_id,
     parse_lookups,
@@ -82,9 +84,10 @@ def _format(params: Mapping[str, str]) -> Format:
 
 
 async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.StreamResponse:
-    model, lookup = await _lookup(
-        request, LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}, region_required=False
-    )
+    allowed = LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}
+    if grouping is Grouping.VARIANTS:
+        allowed |= VARIANT_PARAMETERS
+    model, lookup = await _lookup(request, allowed, region_required=False)
     output = _format(request.query)
     if output is not Format.JSON:
         for name in PAGE_PARAMETERS:
@@ -94,7 +97,9 @@ async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.St
     skip, limit = _page(request)
     views: list[dict[str, Any]]
     if grouping is Grouping.VARIANTS:
-        counts, variants = await model.variants_page(lookup.query, skip, limit)
+        counts, variants = await model.variants_page(
+            lookup.query, skip, limit, all_carriers=parse_all_carriers(request.query)
+        )
         views = [variant_view(v) for v in variants]
     else:
         counts, calls = await model.calls_page(lookup.query, skip, limit)

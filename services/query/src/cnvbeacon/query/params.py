@@ -54,6 +54,8 @@ CALL_FILTER_PARAMETERS: Final = frozenset(
     }
 )
 PAGE_PARAMETERS: Final = frozenset({"skip", "limit"})
+# Options of /variants only.
+VARIANT_PARAMETERS: Final = frozenset({"all_carriers"})
 LOOKUP_PARAMETERS: Final = (
     REGION_PARAMETERS | ATTRIBUTE_PARAMETERS | CALL_FILTER_PARAMETERS | {"datasets"}
 )
@@ -350,6 +352,12 @@ def parse_page(params: Mapping[str, str], default_limit: int, max_limit: int) ->
     skip = _integer(params, "skip", maximum=10**9) or 0
     limit = _integer(params, "limit", maximum=max_limit)
     return skip, default_limit if limit is None else limit
+
+
+def parse_all_carriers(params: Mapping[str, str]) -> bool:
+    """`all_carriers`: a variant lists every carrier in the datasets, not only the
+    matching calls' (what frequencies of a filtered search need)."""
+    return _boolean(params, "all_carriers")
 
 
 def parse_record_id(value: str, name: str = "id") -> str:

@@ -41,17 +41,6 @@ def variant_id(assembly: str, chrom: str, start: int, end: int, variant_type: st
     return f"{assembly}:{chrom}:{start}-{end}:{variant_type}"
 
 
-def variant_of_call(call: Mapping[str, Any]) -> JsonObject:
-    """A single call (a query-service call view, ``id`` = call id) as a one-carrier variant."""
-    return {
-        "id": variant_id(
-            call["assembly"], call["chrom"], call["start"], call["end"], call["variant_type"]
-        ),
-        **{key: call[key] for key in ("assembly", "chrom", "start", "end", "variant_type")},
-        "carriers": [{"call_id": call["id"], **call}],
-    }
-
-
 def carriers_of(variant: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """One carrier call per (dataset, biosample): the first by call id."""
     first: dict[tuple[str, str], Mapping[str, Any]] = {}

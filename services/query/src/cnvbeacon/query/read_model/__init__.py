@@ -190,9 +190,12 @@ class ReadModel:
         return await self._with_counts(query, lambda c: reads.calls_page(c, query, skip, limit))
 
     async def variants_page(
-        self, query: CallQuery, skip: int, limit: int
+        self, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
     ) -> tuple[Counts, list[Variant]]:
-        return await self._with_counts(query, lambda c: reads.variants_page(c, query, skip, limit))
+        return await self._with_counts(
+            query,
+            lambda c: reads.variants_page(c, query, skip, limit, all_carriers=all_carriers),
+        )
 
     async def carriers(self, query: CallQuery) -> list[Carrier]:
         return await self.database.read(lambda c: reads.carriers(c, query))

@@ -132,18 +132,42 @@ def _page_keys(con: Connection, query: CallQuery, skip: int, limit: int) -> list
         size *= 4
 
 
-def variants_page(con: Connection, query: CallQuery, skip: int, limit: int) -> list[Variant]:
+def _calls_of_keys(
+    query: CallQuery, keys: list[tuple[Any, ...]], all_carriers: bool
+) -> tuple[str, list[Any]]:
+    """The calls of these variant keys: the matching ones, or every call of the datasets."""
+    if not all_carriers:
+        return _matching(query)
+    # Start bounds per chromosome keep DuckDB's zone maps working (the table is sorted
+    # by chrom, start): the read touches the page's stretch of each chromosome only.
+    bounds: dict[str, tuple[int, int]] = {}
+    for chrom, start, *_ in keys:
+        low, high = bounds.get(chrom, (start, start))
+        bounds[chrom] = (min(low, start), max(high, start))
+    stretches = " OR ".join("(chrom = ? AND start BETWEEN ? AND ?)" for _ in bounds)
+    datasets = ", ".join("?" for _ in query.dataset_ids)
+    return (
+        f"(SELECT * FROM calls WHERE dataset_id IN ({datasets}) AND ({stretches}))",
+        [*query.dataset_ids, *(v for chrom, (lo, hi) in bounds.items() for v in (chrom, lo, hi))],
+    )
+
+
+def variants_page(
+    con: Connection, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
+) -> list[Variant]:
+    """Distinct variants skip .. skip + limit - 1 of the matching calls, with the carriers of
+    their matching calls, or (``all_carriers``) of every call of the variant in the datasets."""
     if limit <= 0:
         return []
     keys = _page_keys(con, query, skip, limit)
     if not keys:
         return []
-    matching, params = _matching(query)
+    calls, params = _calls_of_keys(query, keys, all_carriers)
     values = ", ".join("(?, ?, ?, ?)" for _ in keys)
     rows = con.execute(
         f"""
         SELECT {_select_list(DOCUMENT_FIELDS)}
-        FROM {matching} c
+        FROM {calls} c
         JOIN (VALUES {values}) AS k(chrom, start, "end", variant_type)
             USING (chrom, start, "end", variant_type)
         JOIN samples s USING (sample_no)
