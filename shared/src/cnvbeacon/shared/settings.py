@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
     # The driver's retryable writes (its default; the ingest service turns them off, see
     # IngestSettings).
     mongodb_retry_writes: bool = True
+    # Pooled connections idle this long are closed by the driver before a server, proxy or
+    # firewall closes them under it (a write on such a connection fails: writes are not
+    # retried by the ingest service).
+    mongodb_max_idle_ms: int = Field(default=60_000, ge=1000)
     amqp_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5672/",
         validation_alias=AliasChoices("CNVB_AMQP_URL", "AMQP_URL"),

@@ -24,6 +24,7 @@ def open_client(settings: ServiceSettings) -> MongoClient:
         tz_aware=True,
         appname="cnvbeacon",
         retryWrites=settings.mongodb_retry_writes,
+        maxIdleTimeMS=settings.mongodb_max_idle_ms,
     )
 
 
