@@ -289,23 +289,21 @@ SEARCH = PageSpec(
                     ),
                 ),
                 # The frequency panel: the group sizes, and the carriers of a loss and of a
-                # gain, each read whole.
+                # gain per group.
                 Fetch(
                     "/api/query/populations",
                     (),
                     "frequency-panel.js frequencyContent -> reference.js populations",
                 ),
                 Fetch(
-                    "/api/query/carriers",
+                    "/api/query/carrier_groups",
                     (*LOOKUP, ("variant_type", LOSS)),
                     "frequency-panel.js frequencyContent (loss)",
-                    paging=AllPages("biosamples", 1000, 100_000),
                 ),
                 Fetch(
-                    "/api/query/carriers",
+                    "/api/query/carrier_groups",
                     (*LOOKUP, ("variant_type", GAIN)),
                     "frequency-panel.js frequencyContent (gain)",
-                    paging=AllPages("biosamples", 1000, 100_000),
                 ),
                 Fetch(
                     "/api/query/variants",

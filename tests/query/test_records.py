@@ -150,3 +150,34 @@ async def test_dataset_populations_count_the_individuals_with_data(cohort: Store
             assert group["registered"] == sum(c["individual_id"] in registered for c in members)
     status, body = await get(f"{cohort.url}/populations", {"datasets": "nope"})
     assert (status, body["error"]["parameter"]) == (400, "datasets")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"chrom": "1", "start": "0", "end": "50000000", "variant_type": "EFO:0030067"},
+        {"chrom": "2", "start": "1000000", "end": "90000000", "sex": "female"},
+        {"variant_type": "EFO:0030070", "datasets": "cohort-b"},
+    ],
+)
+async def test_carrier_groups_count_the_carrying_individuals_of_each_group(
+    cohort: StoredCohort, params: dict[str, str]
+) -> None:
+    status, calls = await get(f"{cohort.url}/calls", {**params, "limit": "100000"})
+    assert status == 200, calls
+    status, body = await get(f"{cohort.url}/carrier_groups", params)
+    assert status == 200, body
+    datasets = params.get("datasets", ",".join(DATASETS)).split(",")
+    assert [d["dataset_id"] for d in body["datasets"]] == datasets
+    for answer in body["datasets"]:
+        carriers = {
+            c["individual_id"]: c for c in calls["calls"] if c["dataset_id"] == answer["dataset_id"]
+        }
+        expected = {("all", "all"): len(carriers)}
+        for carrier in carriers.values():
+            for level in ("superpopulation", "population"):
+                if carrier[level]:
+                    key = (level, carrier[level])
+                    expected[key] = expected.get(key, 0) + 1
+        assert {(g["level"], g["code"]): g["carriers"] for g in answer["groups"]} == expected
+    assert any(g["carriers"] for answer in body["datasets"] for g in answer["groups"])

@@ -4,8 +4,8 @@ Beacon ones in ``data/openapi.json`` (served at ``/api/openapi.json``).
 * ``/api/resolve?q=``: a search-box text (region, chromosome, cytoband, gene, variant id)
   as chrom/start/end/label, or a 400 saying what would be understood;
 * ``/api/genes/suggest?prefix=``: gene symbols for type-ahead, with their loci;
-* ``/api/query/{calls,variants,counts,carriers,datasets,populations}``: the query service's JSON
-  lookups, passed through (its parameters, its paging);
+* ``/api/query/{calls,variants,counts,carriers,carrier_groups,datasets,populations}``: the
+  query service's JSON lookups, passed through (its parameters, its paging);
 * ``/api/query/analyses/{path}``: the query service's analyses (JSON or SVG plots);
 * ``/api/exports/{calls,variants}?...&format=vcf|bed|pgxseg|tsv|jsonl``: streamed files.
 
@@ -403,6 +403,9 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/api/query/variants", lookup_handler("/variants", Granularity.RECORD))
     router.add_get("/api/query/carriers", lookup_handler("/biosamples", Granularity.RECORD))
     router.add_get("/api/query/counts", lookup_handler("/counts", Granularity.COUNT))
+    router.add_get(
+        "/api/query/carrier_groups", lookup_handler("/carrier_groups", Granularity.COUNT)
+    )
     router.add_get("/api/query/datasets", datasets)
     router.add_get("/api/query/populations", populations)
     router.add_get("/api/query/biosamples/{id}/calls", biosample_calls)

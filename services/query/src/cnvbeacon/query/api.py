@@ -56,6 +56,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/counts", lookup_handlers.get_counts)
     router.add_get("/biosamples", lookup_handlers.get_biosamples)
     router.add_get("/individuals", lookup_handlers.get_individuals)
+    router.add_get("/carrier_groups", lookup_handlers.get_carrier_groups)
     router.add_get("/calls/{id}", record_handlers.get_call)
     router.add_get("/variants/{id}", record_handlers.get_variant)
     router.add_get("/biosamples/{id}", record_handlers.get_biosample)

@@ -44,6 +44,7 @@ from cnvbeacon.query.read_model import ReadModel, RegistryCounts
 from cnvbeacon.query.read_model_api import read_model
 from cnvbeacon.query.variants import VariantGrouper
 from cnvbeacon.query.views import biosample_view, call_view, json_ok, variant_view
+from cnvbeacon.shared.frequencies import group_sizes
 from cnvbeacon.shared.store.client import Document
 
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -130,6 +131,28 @@ async def get_counts(request: web.Request) -> web.Response:
     model, lookup = await _lookup(request, LOOKUP_PARAMETERS, region_required=False)
     counts = await model.counts(lookup.query)
     return json_ok({"query": lookup.echo(), "counts": counts.as_dict(), "counted_by": COUNTED_BY})
+
+
+async def get_carrier_groups(request: web.Request) -> web.Response:
+    """How many individuals of each group (all, superpopulation, population) of each
+    dataset carry a matching call: the numerators of the search page's frequencies, over
+    the denominators of /populations (shared.frequencies)."""
+    model, lookup = await _lookup(request, LOOKUP_PARAMETERS, region_required=False)
+    carriers = await model.carriers(lookup.query)
+    individuals: dict[str, dict[str, Carrier]] = {d: {} for d in lookup.query.dataset_ids}
+    for carrier in carriers:
+        individuals[carrier.dataset_id].setdefault(carrier.individual_id, carrier)
+    found = [
+        {
+            "dataset_id": dataset_id,
+            "groups": [
+                {"level": size.level.value, "code": size.code, "carriers": size.individuals}
+                for size in group_sizes([c.attributes() for c in of_dataset.values()], [])
+            ],
+        }
+        for dataset_id, of_dataset in individuals.items()
+    ]
+    return json_ok({"query": lookup.echo(), "datasets": found, "counted_by": COUNTED_BY})
 
 
 async def _carriers(request: web.Request) -> tuple[ReadModel, LookupRequest, list[Carrier]]:

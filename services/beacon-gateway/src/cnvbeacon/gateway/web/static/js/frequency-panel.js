@@ -1,28 +1,18 @@
 // How often the searched region carries a matching loss or gain in each 1000 Genomes
-// group of each dataset: individuals with a matching call (carriers lookup) among the
-// individuals with data in that dataset (GET /api/query/populations), the definition every
-// frequency of this beacon uses (shared/frequencies.py).
+// group of each dataset: individuals with a matching call (GET /api/query/carrier_groups)
+// among the individuals with data in that dataset (GET /api/query/populations), the
+// definition every frequency of this beacon uses (shared/frequencies.py).
 
-import { getAllPages } from "./api.js";
+import { apiUrl, getJson } from "./api.js";
 import { el } from "./dom.js";
 import { int, percent } from "./format.js";
 import { cohorts, datasets, populations } from "./reference.js";
 import { notice } from "./status.js";
 import { GAIN, LOSS, directionsOf } from "./vocabulary.js";
 
-/** dataset id -> group code -> the individuals carrying a matching call. */
-function tally(samples) {
-  const byDataset = new Map();
-  for (const sample of samples) {
-    if (!byDataset.has(sample.dataset_id)) byDataset.set(sample.dataset_id, new Map());
-    const groups = byDataset.get(sample.dataset_id);
-    for (const code of ["all", sample.superpopulation, sample.population]) {
-      if (!code) continue;
-      if (!groups.has(code)) groups.set(code, new Set());
-      groups.get(code).add(sample.individual_id);
-    }
-  }
-  return byDataset;
+/** dataset id -> group code -> how many individuals carry a matching call. */
+function tally(answer) {
+  return new Map(answer.datasets.map((d) => [d.dataset_id, new Map(d.groups.map((g) => [g.code, g.carriers]))]));
 }
 
 function frequencyCell(carriers, size, direction) {
@@ -66,7 +56,7 @@ function groupRows(groups, filters, labels) {
 }
 
 function datasetTable(dataset, rows, carriers, sex) {
-  const count = (direction, code) => (carriers[direction] ? carriers[direction].get(dataset.id)?.get(code)?.size ?? 0 : undefined);
+  const count = (direction, code) => (carriers[direction] ? carriers[direction].get(dataset.id)?.get(code) ?? 0 : undefined);
   return el(
     "table",
     { class: "table freq-table", dataset: { dataset: dataset.id } },
@@ -110,11 +100,9 @@ export async function frequencyContent({ state, lookup, signal }) {
     populations(state.filters.datasets ?? ""),
     cohorts(state.filters.datasets ?? "").catch(() => []),
     datasets().catch(() => []),
-    ...directions.map((direction) =>
-      getAllPages("/api/query/carriers", { ...lookup, variant_type: typeOf(direction) }, "biosamples", { signal, maxItems: 100_000 }),
-    ),
+    ...directions.map((direction) => getJson(apiUrl("/api/query/carrier_groups", { ...lookup, variant_type: typeOf(direction) }), { signal })),
   ]);
-  const carriers = Object.fromEntries(directions.map((direction, i) => [direction, tally(found[i].items)]));
+  const carriers = Object.fromEntries(directions.map((direction, i) => [direction, tally(found[i])]));
   const labels = new Map(groups.map((g) => [g.code, g.label]));
   const names = new Map(known.map((d) => [d.id, d]));
   const parts = [];
