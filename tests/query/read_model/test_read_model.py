@@ -295,6 +295,9 @@ async def test_the_registry_follows_the_store(mongodb_url: str, tmp_path: Path) 
         new = {"individual_id": "NA99999", "sex": "male", "population": "GBR"}
         changed = {**new, "individual_id": stored_individuals[0]["individual_id"]}
         dataset = stored_individuals[0]["dataset_id"]
+        # Asked before the change (and so remembered until the next write).
+        registered_before = await model.registered_count(dataset)
+        all_before = (await model.group_sizes(dataset))[0]
         await call_writer.upsert_individuals(db, dataset, [new, changed])
         assert await model.individual(dataset, "NA99999") is None
         await model.sync.catch_up()
@@ -308,6 +311,9 @@ async def test_the_registry_follows_the_store(mongodb_url: str, tmp_path: Path) 
         assert await model.registered_count(dataset) == await db[INDIVIDUALS].count_documents(
             {"dataset_id": dataset}
         )
+        assert await model.registered_count(dataset) == registered_before + 1
+        all_after = (await model.group_sizes(dataset))[0]
+        assert (all_after.code, all_after.registered) == ("all", all_before.registered + 1)
         stored_individuals = await db[INDIVIDUALS].find({}).to_list(None)
         _, page = await model.registered_individuals(DATASETS, everyone, 0, 100_000)
         assert page == _registered(stored_individuals)

@@ -21,9 +21,9 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Callable, Collection, Sequence
+from collections.abc import AsyncGenerator, Callable, Collection, Hashable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pyarrow as pa
 
@@ -46,9 +46,37 @@ __all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel", "RegistryCounts"]
 log = logging.getLogger(__name__)
 Page = TypeVar("Page")
 STREAM_BATCH_ROWS = 5000
-# Counts asked for again (every panel of a page, every page of a result) while nothing
-# was written are answered from memory.
-CACHED_COUNTS = 512
+# Counts and dataset aggregates asked for again (every panel of a page, every page of a
+# result) while nothing was written are answered from memory.
+CACHED_ANSWERS = 512
+Result = TypeVar("Result")
+
+
+class GenerationCache:
+    """Answers read while the database stayed at one generation, until it moves on (a
+    write); least recently used first out."""
+
+    def __init__(self, database: ReadModelDatabase, size: int) -> None:
+        self._database = database
+        self._size = size
+        self._answers: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any | None:
+        cached = self._answers.get(key)
+        if cached is None or cached[0] != self._database.generation:
+            return None  # never cached, or written since (or being written: odd)
+        self._answers.move_to_end(key)
+        return cached[1]
+
+    def keep(self, key: Hashable, generation: int, value: Any) -> None:
+        """Keep `value`, read starting at `generation`, unless a write began meanwhile
+        (the snapshot read may be either side of it)."""
+        if generation % 2 or generation != self._database.generation:
+            return
+        self._answers[key] = (generation, value)
+        self._answers.move_to_end(key)
+        while len(self._answers) > self._size:
+            self._answers.popitem(last=False)
 
 
 class ReadModel:
@@ -73,7 +101,7 @@ class ReadModel:
         self._nudged = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
         self._rebuild: asyncio.Task[None] | None = None
-        self._counts: OrderedDict[CallQuery, tuple[int, Counts]] = OrderedDict()
+        self._cache = GenerationCache(self.database, CACHED_ANSWERS)
 
     async def open(self) -> None:
         await asyncio.to_thread(self.database.open)
@@ -152,33 +180,28 @@ class ReadModel:
 
     # ----------------------------------------------------------------- reads
 
-    def _cached_counts(self, query: CallQuery) -> Counts | None:
-        cached = self._counts.get(query)
-        if cached is None or cached[0] != self.database.generation:
-            return None  # never cached, or written since (or being written: odd)
-        self._counts.move_to_end(query)
-        return cached[1]
-
-    def _keep_counts(self, query: CallQuery, generation: int, counts: Counts) -> None:
-        if generation % 2 or generation != self.database.generation:
-            return  # written meanwhile: the snapshot read may be either side of it
-        self._counts[query] = (generation, counts)
-        self._counts.move_to_end(query)
-        while len(self._counts) > CACHED_COUNTS:
-            self._counts.popitem(last=False)
-
     async def _with_counts(
         self, query: CallQuery, page: Callable[[Any], Page]
     ) -> tuple[Counts, Page]:
         """The query's counts (cached while nothing was written) and `page`, read from
         one snapshot."""
-        cached = self._cached_counts(query)
+        cached = self._cache.get(("counts", query))
         if cached is not None:
             return cached, await self.database.read(page)
         generation = self.database.generation
         counts, found = await self.database.read(lambda c: (reads.counts(c, query), page(c)))
-        self._keep_counts(query, generation, counts)
+        self._cache.keep(("counts", query), generation, counts)
         return counts, found
+
+    async def _cached(self, key: Hashable, read: Callable[[Any], Result]) -> Result:
+        """`read`'s answer, cached while nothing was written."""
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cast(Result, cached)
+        generation = self.database.generation
+        value = await self.database.read(read)
+        self._cache.keep(key, generation, value)
+        return value
 
     async def counts(self, query: CallQuery) -> Counts:
         counts, _ = await self._with_counts(query, lambda c: None)
@@ -259,13 +282,15 @@ class ReadModel:
         return await self.database.read(lambda c: registry.individual(c, dataset_id, individual_id))
 
     async def registered_count(self, dataset_id: str) -> int:
-        counts = await self.database.read(lambda c: registry.counts(c, [dataset_id], CallFilters()))
+        counts = await self._cached(
+            ("registered", dataset_id), lambda c: registry.counts(c, [dataset_id], CallFilters())
+        )
         return counts.individuals
 
     async def group_sizes(self, dataset_id: str) -> list[GroupSize]:
         """Every group's individuals with data and registered (shared.frequencies)."""
-        with_data, registered = await self.database.read(
-            lambda c: registry.population_rows(c, dataset_id)
+        with_data, registered = await self._cached(
+            ("populations", dataset_id), lambda c: registry.population_rows(c, dataset_id)
         )
         return group_sizes(with_data, registered)
 
