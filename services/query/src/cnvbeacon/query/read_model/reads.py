@@ -104,8 +104,21 @@ def calls_page(
     return _documents(rows, fields)
 
 
-def _page_keys(con: Connection, query: CallQuery, skip: int, limit: int) -> list[tuple[Any, ...]]:
-    """The variant keys (chrom, start, end, type) of variants skip .. skip + limit - 1.
+def _variant_order(prefix: str = "") -> tuple[str, ...]:
+    """The columns (of table alias `prefix`) that order distinct variants."""
+    return (
+        f"{prefix}chrom_rank",
+        f"{prefix}start",
+        f'{prefix}"end"',
+        _TYPE_RANK.replace("variant_type", f"{prefix}variant_type"),
+    )
+
+
+def _page_bounds(
+    con: Connection, query: CallQuery, skip: int, limit: int
+) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """The order keys (chrom_rank, start, end, type rank) of the first and the last of
+    variants skip .. skip + limit - 1 (None: no variant there).
 
     Calls are read in variant order, as many as needed: variants are counted from the
     first calls until the page's last variant is complete (the read grows fourfold until
@@ -116,65 +129,84 @@ def _page_keys(con: Connection, query: CallQuery, skip: int, limit: int) -> list
     while True:
         rows = con.execute(
             f"""
-            SELECT chrom_rank, start, "end", {_TYPE_RANK} AS type_rank, chrom, variant_type
-            FROM {matching} ORDER BY chrom_rank, start, "end", type_rank LIMIT ?
+            SELECT {", ".join(_variant_order())} FROM {matching} ORDER BY ALL LIMIT ?
             """,
             [*params, size],
         ).fetchall()
         keys: list[tuple[Any, ...]] = []
         for row in rows:
-            key = (row[4], row[1], row[2], row[5])
-            if not keys or keys[-1] != key:
-                keys.append(key)
+            if not keys or keys[-1] != row:
+                keys.append(row)
         exhausted = len(rows) < size
         if exhausted or len(keys) >= wanted:
-            return keys[skip:wanted]
+            page = keys[skip:wanted]
+            return (page[0], page[-1]) if page else None
         size *= 4
 
 
-def _calls_of_keys(
-    query: CallQuery, keys: list[tuple[Any, ...]], all_carriers: bool
-) -> tuple[str, list[Any]]:
-    """The calls of these variant keys: the matching ones, or every call of the datasets."""
-    if not all_carriers:
-        return _matching(query)
-    # Start bounds per chromosome keep DuckDB's zone maps working (the table is sorted
-    # by chrom, start): the read touches the page's stretch of each chromosome only.
-    bounds: dict[str, tuple[int, int]] = {}
-    for chrom, start, *_ in keys:
-        low, high = bounds.get(chrom, (start, start))
-        bounds[chrom] = (min(low, start), max(high, start))
-    stretches = " OR ".join("(chrom = ? AND start BETWEEN ? AND ?)" for _ in bounds)
-    datasets = ", ".join("?" for _ in query.dataset_ids)
-    return (
-        f"(SELECT * FROM calls WHERE dataset_id IN ({datasets}) AND ({stretches}))",
-        [*query.dataset_ids, *(v for chrom, (lo, hi) in bounds.items() for v in (chrom, lo, hi))],
-    )
+def _beyond(columns: Sequence[str], bound: Sequence[Any], above: bool) -> tuple[str, list[Any]]:
+    """Rows whose `columns` are at or above (below) `bound` in lexicographic order."""
+    strict, inclusive = (">", ">=") if above else ("<", "<=")
+    head, value = columns[0], bound[0]
+    if len(columns) == 1:
+        return f"{head} {inclusive} ?", [value]
+    rest, rest_params = _beyond(columns[1:], bound[1:], above)
+    return f"({head} {strict} ? OR ({head} = ? AND {rest}))", [value, value, *rest_params]
+
+
+def _in_page(prefix: str, first: Sequence[Any], last: Sequence[Any]) -> tuple[str, list[Any]]:
+    """Rows between the page's first and last order keys. Plain bounds on the leading
+    columns come first: DuckDB pushes them into the scan (its zone maps skip the rest of
+    the table), which it cannot do with the lexicographic OR."""
+    columns = _variant_order(prefix)
+    plain, plain_params = f"{columns[0]} BETWEEN ? AND ?", [first[0], last[0]]
+    if first[0] == last[0]:
+        plain += f" AND {columns[1]} BETWEEN ? AND ?"
+        plain_params += [first[1], last[1]]
+    low, low_params = _beyond(columns, first, above=True)
+    high, high_params = _beyond(columns, last, above=False)
+    return f"{plain} AND {low} AND {high}", [*plain_params, *low_params, *high_params]
 
 
 def variants_page(
     con: Connection, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
 ) -> list[Variant]:
     """Distinct variants skip .. skip + limit - 1 of the matching calls, with the carriers of
-    their matching calls, or (``all_carriers``) of every call of the variant in the datasets."""
+    their matching calls, or (``all_carriers``) of every call of the variant in the datasets.
+
+    A page's variants are consecutive in variant order: their calls are the calls between
+    the first and the last variant's order keys (bounds, not a list of keys)."""
     if limit <= 0:
         return []
-    keys = _page_keys(con, query, skip, limit)
-    if not keys:
+    bounds = _page_bounds(con, query, skip, limit)
+    if bounds is None:
         return []
-    calls, params = _calls_of_keys(query, keys, all_carriers)
-    values = ", ".join("(?, ?, ?, ?)" for _ in keys)
-    rows = con.execute(
-        f"""
-        SELECT {_select_list(DOCUMENT_FIELDS)}
-        FROM {calls} c
-        JOIN (VALUES {values}) AS k(chrom, start, "end", variant_type)
-            USING (chrom, start, "end", variant_type)
-        JOIN samples s USING (sample_no)
-        ORDER BY {CALL_ORDER}
-        """,
-        [*params, *(value for key in keys for value in key)],
-    ).fetchall()
+    matching, params = _matching(query)
+    in_page, page_params = _in_page("c.", *bounds)
+    if all_carriers:
+        in_matching, matching_params = _in_page("", *bounds)
+        datasets = ", ".join("?" for _ in query.dataset_ids)
+        sql = f"""
+            WITH page AS (
+                SELECT DISTINCT chrom, start, "end", variant_type FROM {matching}
+                WHERE {in_matching}
+            )
+            SELECT {_select_list(DOCUMENT_FIELDS)}
+            FROM calls c JOIN page USING (chrom, start, "end", variant_type)
+            JOIN samples s USING (sample_no)
+            WHERE c.dataset_id IN ({datasets}) AND {in_page}
+            ORDER BY {CALL_ORDER}
+        """
+        arguments = [*params, *matching_params, *query.dataset_ids, *page_params]
+    else:
+        sql = f"""
+            SELECT {_select_list(DOCUMENT_FIELDS)}
+            FROM {matching} c JOIN samples s USING (sample_no)
+            WHERE {in_page}
+            ORDER BY {CALL_ORDER}
+        """
+        arguments = [*params, *page_params]
+    rows = con.execute(sql, arguments).fetchall()
     grouper = VariantGrouper()
     variants = grouper.feed(_documents(rows, DOCUMENT_FIELDS))
     return [*variants, *grouper.finish()]
