@@ -326,7 +326,7 @@ SEARCH = PageSpec(
 
 # sample-page.js samplePage (entryPage -> renderSample): the biosample and its individual
 # at once (Promise.all of beaconRecord), then callsSection -> sampleCalls: the first page of
-# its calls as Beacon records, the other pages three at a time, then every chromosome's
+# its calls as Beacon records, the other pages four at a time, then every chromosome's
 # length at once (reference.js chromosomeLength, for the genome plot).
 SAMPLE = PageSpec(
     url="/samples/{sample}",
@@ -344,7 +344,7 @@ SAMPLE = PageSpec(
                     "/api/biosamples/{sample}/g_variants",
                     (RECORD,),
                     "sample-page.js sampleCalls",
-                    paging=BeaconPages(100, 3, 20_000),
+                    paging=BeaconPages(250, 4, 20_000),
                     bind=sample_chromosomes,
                     then=(
                         Fetch(

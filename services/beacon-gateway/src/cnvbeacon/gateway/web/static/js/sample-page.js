@@ -13,8 +13,8 @@ import { errorBox, loading } from "./status.js";
 import { direction } from "./vocabulary.js";
 
 const MAX_CALLS = 20_000;
-const PAGE = 100;
-const PARALLEL = 3;
+const PAGE = 250;
+const PARALLEL = 4;
 const CHROMOSOME_ORDER = [...Array.from({ length: 22 }, (_, i) => String(i + 1)), "X", "Y", "M", "MT"];
 
 async function beaconRecord(path, signal) {
