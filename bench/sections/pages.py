@@ -177,9 +177,9 @@ def js_round(value: float) -> int:
 
 
 def plot_window(kind: str, start: int, end: int) -> tuple[int, int]:
-    """region-panel.js plotWindow: a gene or band with a quarter of its length (at least
+    """region-panel.js plotWindow: a gene (or genes) or band with a quarter of its length (at least
     2 kb) on each side; anything else as it is (the replayed searches all overlap)."""
-    if kind not in ("gene", "cytoband"):
+    if kind not in ("gene", "genes", "cytoband"):
         return start, end
     pad = max(js_round((end - start) * PLOT_CONTEXT), 2000)
     return max(start - pad, 0), end + pad

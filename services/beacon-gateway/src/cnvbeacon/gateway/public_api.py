@@ -54,6 +54,9 @@ _VARIANT_ID = re.compile(
     r"(?P<type>DEL|DUP|CNV)$"
 )
 _GENE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+# Several genes searched together ("LCE3B/LCE3C", "SMN1, SMN2"): the span covering them.
+_GENE_SEPARATOR = re.compile(r"\s*[/,+]\s*|\s+")
+MAX_GENES = 20
 MAX_SUGGESTIONS = 50
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -76,7 +79,7 @@ async def get_openapi(request: web.Request) -> web.Response:
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
-    kind: str  # region, chromosome, cytoband, gene, variant
+    kind: str  # region, chromosome, cytoband, gene, genes (their span), variant
     assembly: str
     chrom: str
     start: int
@@ -120,6 +123,30 @@ def _checked(kind: str, assembly: str, chrom_text: str, start: int, end: int) ->
     return Resolved(kind, assembly, chrom, start, end, f"{chrom}:{start}-{end}")
 
 
+def _genes_span(symbols: list[str], assembly: str) -> Resolved:
+    """The region from the first to the last of several genes of one chromosome."""
+    if len(symbols) > MAX_GENES:
+        raise bad_request(f"at most {MAX_GENES} genes at once, got {len(symbols)}", "q")
+    loci = []
+    for symbol in symbols:
+        found = gene_loci(symbol, assembly)
+        if not found:
+            hints = suggest_genes(symbol, assembly, limit=5)
+            hint = f"; genes starting so: {', '.join(hints)}" if hints else ""
+            raise bad_request(f"no gene {symbol!r} in {assembly}{hint}", "q")
+        loci.append(found[0])
+    chroms = sorted({locus.chrom for locus in loci})
+    if len(chroms) > 1:
+        where = ", ".join(f"{locus.symbol} on chr{locus.chrom}" for locus in loci)
+        raise bad_request(
+            f"genes searched together must share a chromosome ({where}): search each alone", "q"
+        )
+    label = "/".join(dict.fromkeys(locus.symbol for locus in loci))
+    start = min(locus.start for locus in loci)
+    end = max(locus.end for locus in loci)
+    return Resolved("genes", assembly, chroms[0], start, end, label)
+
+
 def resolve_text(text: str, assembly: str) -> Resolved:
     """What a search box's text names; coordinates as typed are 0-based half-open, as
     everywhere in our API (``chr1:1,000,000-2,000,000``)."""
@@ -143,6 +170,9 @@ def resolve_text(text: str, assembly: str) -> Resolved:
         start = _position(region["start"], "start")
         end = _position(region["end"], "end")
         return _checked("region", assembly, region["chrom"], start, end)
+    symbols = [s for s in _GENE_SEPARATOR.split(text) if s]
+    if len(symbols) > 1 and all(_GENE.match(s) for s in symbols):
+        return _genes_span(symbols, assembly)
     with contextlib.suppress(ValueError):
         chrom = normalise_chromosome(text, assembly)
         return Resolved("chromosome", assembly, chrom, 0, chromosome_length(chrom, assembly), chrom)
@@ -159,7 +189,7 @@ def resolve_text(text: str, assembly: str) -> Resolved:
             return Resolved("gene", assembly, locus.chrom, locus.start, locus.end, locus.symbol)
     hints = suggest_genes(text, assembly, limit=5) if _GENE.match(text) else []
     message = f"cannot read {text!r} as a region (chr1:1,000,000-2,000,000), chromosome, gene, "
-    message += "cytoband or variant id (GRCh38:1:1000-2000:DEL)"
+    message += "genes (LCE3B/LCE3C), cytoband or variant id (GRCh38:1:1000-2000:DEL)"
     if hints:
         message += f"; genes starting so: {', '.join(hints)}"
     elif cytoband_problem and re.match(r"^(chr)?[0-9XY]{1,2}[pq]", text, re.IGNORECASE):

@@ -107,7 +107,7 @@ function enableDragZoom(holder, plot, zoomTo) {
 /** The plotted window: a searched gene or band with some context around it. */
 function plotWindow(state, resolved) {
   const view = { chrom: resolved.chrom, start: resolved.start, end: resolved.end };
-  if (state.match !== "overlap" || !["gene", "cytoband"].includes(resolved.kind)) return view;
+  if (state.match !== "overlap" || !["gene", "genes", "cytoband"].includes(resolved.kind)) return view;
   const pad = Math.max(Math.round((view.end - view.start) * CONTEXT), 2000);
   return { ...view, start: Math.max(view.start - pad, 0), end: view.end + pad };
 }
@@ -133,7 +133,7 @@ export function regionPanelParts({ state, resolved, lookup, navigate }) {
     ]);
     const total = body.counts.calls;
     const padded = view.start !== resolved.start || view.end !== resolved.end;
-    const focus = ["gene", "cytoband"].includes(resolved.kind) ? { start: resolved.start, end: resolved.end, label: resolved.label } : null;
+    const focus = ["gene", "genes", "cytoband"].includes(resolved.kind) ? { start: resolved.start, end: resolved.end, label: resolved.label } : null;
     const holder = el("div", { class: "plot-holder" });
     const genesNote = el("p", { class: "panel__note" });
     let lastWidth = 0;

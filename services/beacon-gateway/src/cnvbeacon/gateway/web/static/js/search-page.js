@@ -16,7 +16,7 @@ import { BRACKET, MATCHES, lookupParams, readState, searchUrl } from "./search-s
 import { announce, errorBox, loading } from "./status.js";
 import { VARIANT_TYPES } from "./vocabulary.js";
 
-const KINDS = { region: "region", chromosome: "whole chromosome", cytoband: "cytoband", gene: "gene", variant: "variant" };
+const KINDS = { region: "region", chromosome: "whole chromosome", cytoband: "cytoband", gene: "gene", genes: "genes", variant: "variant" };
 const GENE_LIKE = /^[A-Za-z][A-Za-z0-9_.-]{1,39}$/;
 
 function introduction() {
