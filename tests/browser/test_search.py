@@ -216,6 +216,27 @@ async def test_bad_input_gives_a_helpful_message(
     await screens.shoot(f"bad-input-{slug}")
 
 
+async def test_genes_searched_together_show_their_span_and_why_calls_may_be_missing(
+    screens: Screens, stack: UiStack
+) -> None:
+    page = await screens.goto("/?q=SMN1/SMN2")
+    await settled(page)
+    resolved = await api_json(f"{stack.gateway}/api/resolve?q=SMN1/SMN2")
+    assert (resolved["kind"], resolved["label"]) == ("genes", "SMN1/SMN2")
+    await expect(page.get_by_role("heading", level=2).first).to_have_text("SMN1/SMN2")
+    await expect(page.locator(".result-head__where")).to_contain_text("genes · chr5:")
+    caveats = page.locator(".result-head .caveat")
+    await expect(caveats).to_have_count(2)  # SMN1 and SMN2
+    await expect(caveats.first).to_contain_text("segmental duplication")
+    await expect(caveats.first).to_contain_text("no call does not mean no copy-number change")
+    counts = await api_json(
+        f"{stack.gateway}/api/query/counts?chrom=5&start={resolved['start']}&end={resolved['end']}"
+    )
+    calls = page.locator("[data-count=calls] .count__value")
+    assert shown_count(await calls.inner_text()) == counts["counts"]["calls"]
+    await screens.shoot("search-genes-smn")
+
+
 async def test_a_bad_option_is_explained_next_to_it(screens: Screens, stack: UiStack) -> None:
     page = await screens.goto(f"/?q={GENE}")
     await page.locator("summary", has_text="Options").click()

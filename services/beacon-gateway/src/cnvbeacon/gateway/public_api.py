@@ -42,6 +42,7 @@ from cnvbeacon.shared.reference import (
     normalise_chromosome,
     suggest_genes,
 )
+from cnvbeacon.shared.reference.paralogous_genes import paralogous_genes_overlapping
 from cnvbeacon.shared.web import STREAM_CUT
 
 EXPORT_FORMATS = ("vcf", "bed", "pgxseg", "tsv", "jsonl")
@@ -57,6 +58,7 @@ _GENE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
 # Several genes searched together ("LCE3B/LCE3C", "SMN1, SMN2"): the span covering them.
 _GENE_SEPARATOR = re.compile(r"\s*[/,+]\s*|\s+")
 MAX_GENES = 20
+CAVEAT_WINDOW = 5_000_000
 MAX_SUGGESTIONS = 50
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -96,7 +98,16 @@ class Resolved:
             "end": self.end,
             "length": self.end - self.start,
             "label": self.label,
+            "caveats": self.caveats(),
         }
+
+    def caveats(self) -> list[str]:
+        """Why calls here may be missing: genes of the window that genome-wide CNV calling
+        cannot resolve (windows up to CAVEAT_WINDOW; a whole chromosome would list many)."""
+        if self.kind == "chromosome" or self.end - self.start > CAVEAT_WINDOW:
+            return []
+        overlapping = paralogous_genes_overlapping(self.chrom, self.start, self.end, self.assembly)
+        return [gene.caveat for gene in overlapping]
 
 
 def _position(text: str, name: str) -> int:
@@ -172,7 +183,11 @@ def resolve_text(text: str, assembly: str) -> Resolved:
         return _checked("region", assembly, region["chrom"], start, end)
     symbols = [s for s in _GENE_SEPARATOR.split(text) if s]
     if len(symbols) > 1 and all(_GENE.match(s) for s in symbols):
-        return _genes_span(symbols, assembly)
+        # Words apart only by spaces are genes when each is one ("LCE3B LCE3C"); with
+        # a separator ("LCE3B/LCE3C") the text means genes, and an unknown one is named.
+        separated = any(mark in text for mark in "/,+")
+        if separated or all(gene_loci(s, assembly) for s in symbols):
+            return _genes_span(symbols, assembly)
     with contextlib.suppress(ValueError):
         chrom = normalise_chromosome(text, assembly)
         return Resolved("chromosome", assembly, chrom, 0, chromosome_length(chrom, assembly), chrom)

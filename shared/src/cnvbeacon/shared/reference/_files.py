@@ -28,6 +28,7 @@ GENES: Final[dict[Assembly, str]] = {
     "GRCh37": "gencode_hg19.genes.tsv.gz",
 }
 IGSR_SAMPLES: Final = "igsr_samples.tsv.gz"
+PARALOGOUS_GENES: Final = "paralogous_genes.tsv"
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import { regionPanelParts } from "./region-panel.js";
 import { createSearchForm } from "./search-form.js";
 import { variantsContent } from "./variants-panel.js";
 import { BRACKET, MATCHES, lookupParams, readState, searchUrl } from "./search-state.js";
-import { announce, errorBox, loading } from "./status.js";
+import { announce, errorBox, loading, notice } from "./status.js";
 import { VARIANT_TYPES } from "./vocabulary.js";
 
 const KINDS = { region: "region", chromosome: "whole chromosome", cytoband: "cytoband", gene: "gene", genes: "genes", variant: "variant" };
@@ -94,6 +94,7 @@ function resultHeader(state, resolved) {
     el("h2", { id: "result-title" }, title),
     el("p", { class: "result-head__where" }, `${KINDS[resolved.kind] ?? resolved.kind} · ${where} · ${bp(resolved.length)} · ${resolved.assembly}`),
     el("p", { class: "result-head__filters" }, filterSummary(state)),
+    ...(resolved.caveats ?? []).map((caveat) => notice("warning", el("p", { class: "caveat" }, caveat))),
   );
 }
 
