@@ -41,39 +41,44 @@ from cnvbeacon.query.variants import Variant
 from cnvbeacon.shared.frequencies import GroupSize, group_sizes
 from cnvbeacon.shared.store.client import Database, Document
 
-__all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel", "RegistryCounts"]
+__all__ = ["CALLS_FILE", "SAMPLES_FILE", "ReadModel", "RegistryCounts", "WriteCache"]
 
 log = logging.getLogger(__name__)
 Page = TypeVar("Page")
 STREAM_BATCH_ROWS = 5000
 # Counts and dataset aggregates asked for again (every panel of a page, every page of a
-# result) while nothing was written are answered from memory.
+# result) while nothing was written to their datasets are answered from memory.
 CACHED_ANSWERS = 512
 Result = TypeVar("Result")
 
 
-class GenerationCache:
-    """Answers read while the database stayed at one generation, until it moves on (a
-    write); least recently used first out."""
+class WriteCache:
+    """Answers about some datasets, kept until a write changes one of them (or any);
+    least recently used first out."""
 
     def __init__(self, database: ReadModelDatabase, size: int) -> None:
         self._database = database
         self._size = size
-        self._answers: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._answers: OrderedDict[Hashable, tuple[tuple[int, ...], Any]] = OrderedDict()
 
-    def get(self, key: Hashable) -> Any | None:
+    def versions(self, dataset_ids: Collection[str]) -> tuple[int, ...]:
+        return self._database.versions(dataset_ids)
+
+    def get(self, key: Hashable, dataset_ids: Collection[str]) -> Any | None:
         cached = self._answers.get(key)
-        if cached is None or cached[0] != self._database.generation:
-            return None  # never cached, or written since (or being written: odd)
+        if cached is None or cached[0] != self._database.versions(dataset_ids):
+            return None  # never cached, or written since (or being written)
         self._answers.move_to_end(key)
         return cached[1]
 
-    def keep(self, key: Hashable, generation: int, value: Any) -> None:
-        """Keep `value`, read starting at `generation`, unless a write began meanwhile
-        (the snapshot read may be either side of it)."""
-        if generation % 2 or generation != self._database.generation:
+    def keep(
+        self, key: Hashable, dataset_ids: Collection[str], versions: tuple[int, ...], value: Any
+    ) -> None:
+        """Keep `value`, read starting at `versions`, unless a write of its datasets was in
+        progress or began meanwhile (the snapshot read may be either side of it)."""
+        if any(v % 2 for v in versions) or versions != self._database.versions(dataset_ids):
             return
-        self._answers[key] = (generation, value)
+        self._answers[key] = (versions, value)
         self._answers.move_to_end(key)
         while len(self._answers) > self._size:
             self._answers.popitem(last=False)
@@ -101,7 +106,7 @@ class ReadModel:
         self._nudged = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
         self._rebuild: asyncio.Task[None] | None = None
-        self._cache = GenerationCache(self.database, CACHED_ANSWERS)
+        self._cache = WriteCache(self.database, CACHED_ANSWERS)
 
     async def open(self) -> None:
         await asyncio.to_thread(self.database.open)
@@ -185,22 +190,25 @@ class ReadModel:
     ) -> tuple[Counts, Page]:
         """The query's counts (cached while nothing was written) and `page`, read from
         one snapshot."""
-        cached = self._cache.get(("counts", query))
+        key, datasets = ("counts", query), query.dataset_ids
+        cached = self._cache.get(key, datasets)
         if cached is not None:
             return cached, await self.database.read(page)
-        generation = self.database.generation
+        versions = self._cache.versions(datasets)
         counts, found = await self.database.read(lambda c: (reads.counts(c, query), page(c)))
-        self._cache.keep(("counts", query), generation, counts)
+        self._cache.keep(key, datasets, versions, counts)
         return counts, found
 
-    async def _cached(self, key: Hashable, read: Callable[[Any], Result]) -> Result:
-        """`read`'s answer, cached while nothing was written."""
-        cached = self._cache.get(key)
+    async def _cached(
+        self, key: Hashable, dataset_ids: Collection[str], read: Callable[[Any], Result]
+    ) -> Result:
+        """`read`'s answer about these datasets, cached until a write changes them."""
+        cached = self._cache.get(key, dataset_ids)
         if cached is not None:
             return cast(Result, cached)
-        generation = self.database.generation
+        versions = self._cache.versions(dataset_ids)
         value = await self.database.read(read)
-        self._cache.keep(key, generation, value)
+        self._cache.keep(key, dataset_ids, versions, value)
         return value
 
     async def counts(self, query: CallQuery) -> Counts:
@@ -283,14 +291,18 @@ class ReadModel:
 
     async def registered_count(self, dataset_id: str) -> int:
         counts = await self._cached(
-            ("registered", dataset_id), lambda c: registry.counts(c, [dataset_id], CallFilters())
+            ("registered", dataset_id),
+            [dataset_id],
+            lambda c: registry.counts(c, [dataset_id], CallFilters()),
         )
         return counts.individuals
 
     async def group_sizes(self, dataset_id: str) -> list[GroupSize]:
         """Every group's individuals with data and registered (shared.frequencies)."""
         with_data, registered = await self._cached(
-            ("populations", dataset_id), lambda c: registry.population_rows(c, dataset_id)
+            ("populations", dataset_id),
+            [dataset_id],
+            lambda c: registry.population_rows(c, dataset_id),
         )
         return group_sizes(with_data, registered)
 

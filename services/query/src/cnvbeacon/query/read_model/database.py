@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -44,10 +44,12 @@ class ReadModelDatabase:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="read-model-write")
         self._connection: Connection | None = None
         self._lock = threading.Lock()
-        # Moves on (in the writer thread) before and after every write: odd while one is
-        # in progress. An answer read while it stayed at one even value is current until
-        # it moves again.
-        self.generation = 0
+        # Move on (in the writer thread) before and after every write: odd while one is in
+        # progress. `_versions` per dataset, for the writes naming their datasets;
+        # `_all_version` for writes that may change any. An answer about some datasets
+        # read while their versions stayed even and unchanged is current until they move.
+        self._versions: dict[str, int] = {}
+        self._all_version = 0
 
     def open(self) -> None:
         """Open (or create) the file; blocking, called in a thread at start-up."""
@@ -133,17 +135,34 @@ class ReadModelDatabase:
         """A cursor the caller owns and closes (streams that outlive one call)."""
         return self._cursor()
 
-    async def write(self, work: Callable[[Connection], Result]) -> Result:
+    async def write(
+        self, work: Callable[[Connection], Result], dataset_ids: Collection[str] | None = None
+    ) -> Result:
         """Run `work` as one transaction in the writer thread: readers see it whole or not
-        at all."""
-        return await asyncio.get_running_loop().run_in_executor(self._writer, self._write, work)
+        at all. `dataset_ids`: the only datasets whose answers it changes (None: any)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._writer, self._write, work, dataset_ids
+        )
 
-    def _write(self, work: Callable[[Connection], Result]) -> Result:
-        self.generation += 1
+    def _write(
+        self, work: Callable[[Connection], Result], dataset_ids: Collection[str] | None
+    ) -> Result:
+        self._move_on(dataset_ids)
         try:
             return self._transaction("BEGIN TRANSACTION", work)
         finally:
-            self.generation += 1
+            self._move_on(dataset_ids)
+
+    def _move_on(self, dataset_ids: Collection[str] | None) -> None:
+        if dataset_ids is None:
+            self._all_version += 1
+            return
+        for dataset_id in dataset_ids:
+            self._versions[dataset_id] = self._versions.get(dataset_id, 0) + 1
+
+    def versions(self, dataset_ids: Collection[str]) -> tuple[int, ...]:
+        """Where the writes of these datasets stand (see __init__)."""
+        return (self._all_version, *(self._versions.get(d, 0) for d in sorted(dataset_ids)))
 
     def close(self) -> None:
         self._readers.shutdown(wait=True, cancel_futures=True)

@@ -177,7 +177,7 @@ class ReadModelSync:
             writes.set_dataset(con, dataset_id, assembly, version, view)
             return inserted
 
-        self._unsorted += await self._database.write(apply)
+        self._unsorted += await self._database.write(apply, [dataset_id])
         self.datasets[dataset_id] = DatasetInfo(dataset_id, assembly, version, view)
 
     async def _reload(self, dataset_id: str, assembly: str, document: Document) -> None:
@@ -197,11 +197,11 @@ class ReadModelSync:
             writes.set_dataset(con, dataset_id, assembly, version, view)
             return inserted
 
-        self._unsorted += await self._database.write(reload)
+        self._unsorted += await self._database.write(reload, [dataset_id])
         self.datasets[dataset_id] = DatasetInfo(dataset_id, assembly, version, view)
 
     async def _remove(self, dataset_id: str) -> None:
-        await self._database.write(lambda c: writes.remove_dataset(c, dataset_id))
+        await self._database.write(lambda c: writes.remove_dataset(c, dataset_id), [dataset_id])
         self.datasets.pop(dataset_id, None)
 
     async def _record(self, dataset_id: str, document: Document) -> None:
@@ -209,7 +209,7 @@ class ReadModelSync:
         version = int(document.get("data_version", 0))
         view = _view(document)
         await self._database.write(
-            lambda c: writes.set_dataset(c, dataset_id, assembly, version, view)
+            lambda c: writes.set_dataset(c, dataset_id, assembly, version, view), [dataset_id]
         )
         self.datasets[dataset_id] = DatasetInfo(dataset_id, assembly, version, view)
 
