@@ -326,8 +326,8 @@ SEARCH = PageSpec(
 
 # sample-page.js samplePage (entryPage -> renderSample): the biosample and its individual
 # at once (Promise.all of beaconRecord), then callsSection -> sampleCalls: the first page of
-# its calls as Beacon records, the other pages four at a time, then every chromosome's
-# length at once (reference.js chromosomeLength, for the genome plot).
+# its calls as Beacon records (1,000 a page: most samples' calls at once), the others four
+# at a time, then every chromosome's length at once (reference.js chromosomeLength).
 SAMPLE = PageSpec(
     url="/samples/{sample}",
     mirrors="sample-page.js renderSample, callsSection, sampleCalls",
@@ -344,7 +344,7 @@ SAMPLE = PageSpec(
                     "/api/biosamples/{sample}/g_variants",
                     (RECORD,),
                     "sample-page.js sampleCalls",
-                    paging=BeaconPages(250, 4, 20_000),
+                    paging=BeaconPages(1000, 4, 20_000),
                     bind=sample_chromosomes,
                     then=(
                         Fetch(

@@ -13,7 +13,7 @@ import { errorBox, loading } from "./status.js";
 import { direction } from "./vocabulary.js";
 
 const MAX_CALLS = 20_000;
-const PAGE = 250;
+const PAGE = 1000;
 const PARALLEL = 4;
 const CHROMOSOME_ORDER = [...Array.from({ length: 22 }, (_, i) => String(i + 1)), "X", "Y", "M", "MT"];
 
@@ -76,9 +76,9 @@ function personFacts(individual) {
   ];
 }
 
-/** The sample's calls as Beacon variant records, a page at a time (records are large:
- * each carries its frequencies), a few pages at once, reporting progress. Beacon's skip
- * counts pages, not records. */
+/** The sample's calls as Beacon variant records: the largest page first (most samples
+ * have fewer calls: one request), any further pages a few at once, reporting progress.
+ * Beacon's skip counts pages, not records. */
 async function sampleCalls(sampleId, signal, onProgress) {
   const path = `/api/biosamples/${encodeURIComponent(sampleId)}/g_variants`;
   const page = async (skip) => {
