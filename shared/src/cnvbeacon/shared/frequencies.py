@@ -155,11 +155,16 @@ def variant_frequencies(
     for individual, groups in groups_of.items():
         for group in groups:
             carried.setdefault(group, []).append(individual)
+    # Copies of the locus by sex: the same for every group.
+    female, male, unknown = (
+        ploidy(chrom, start, end, sex, assembly) or 0 for sex in ("female", "male", None)
+    )
     found = []
     for size in sizes:
         if size.individuals <= 0:
             continue
         individuals = carried.get((size.level, size.code), [])
+        unsexed = size.individuals - size.female - size.male
         found.append(
             Frequency(
                 size.level,
@@ -167,19 +172,10 @@ def variant_frequencies(
                 carriers=len(individuals),
                 individuals=size.individuals,
                 allele_count=sum(alleles_of[i] for i in individuals),
-                allele_number=_allele_number(size, chrom, start, end, assembly),
+                allele_number=female * size.female + male * size.male + unknown * unsexed,
             )
         )
     return found
-
-
-def _allele_number(size: GroupSize, chrom: str, start: int, end: int, assembly: str) -> int:
-    unknown = size.individuals - size.female - size.male
-    total = 0
-    for sex, individuals in (("female", size.female), ("male", size.male), (None, unknown)):
-        copies = ploidy(chrom, start, end, sex, assembly)
-        total += (copies or 0) * individuals
-    return total
 
 
 def group_sizes(
