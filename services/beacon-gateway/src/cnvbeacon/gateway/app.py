@@ -37,7 +37,7 @@ async def upstream_ctx(app: web.Application) -> AsyncIterator[None]:
     ):
         app[keys.QUERY] = ServiceClient(session, streams, settings.query_url, "query")
         app[keys.INGEST] = ServiceClient(session, streams, settings.ingest_url, "ingest")
-        app[keys.METADATA] = Metadata(app[keys.INGEST], app[keys.QUERY], settings.metadata_cache_s)
+        app[keys.METADATA] = Metadata(app[keys.QUERY], settings.metadata_cache_s)
         app[keys.PEER_SESSION] = peer_session
         app[READINESS_CHECKS]["query"] = _service_ready(keys.QUERY)
         app[READINESS_CHECKS]["ingest"] = _service_ready(keys.INGEST)

@@ -1,6 +1,8 @@
-"""Dataset metadata (from the ingest service) and group sizes (from the query service: the
-individuals with data and registered of each 1kGP group), cached for ``metadata_cache_s``:
-every Beacon query needs the datasets, and every page of variant records the group sizes."""
+"""Dataset metadata and group sizes (the individuals with data and registered of each 1kGP
+group), both from the query service, cached for ``metadata_cache_s``: every Beacon query
+needs the datasets, and every page of variant records the group sizes. The datasets are
+those the query service's read model holds, so every dataset a query names can be
+searched (a dataset the store has just created is not listed until its first job is in)."""
 
 from __future__ import annotations
 
@@ -73,8 +75,7 @@ class _Cached(Generic[Value]):
 class Metadata:
     """The cached metadata of one gateway (an application resource, shared by requests)."""
 
-    def __init__(self, ingest: ServiceClient, query: ServiceClient, ttl: float) -> None:
-        self._ingest = ingest
+    def __init__(self, query: ServiceClient, ttl: float) -> None:
         self._query = query
         self._ttl = ttl
         self._datasets: _Cached[dict[str, DatasetInfo]] = _Cached(ttl)
@@ -84,7 +85,7 @@ class Metadata:
         """Every dataset by id, in id order."""
 
         async def load() -> dict[str, DatasetInfo]:
-            body = await self._ingest.get_json("/datasets")
+            body = await self._query.get_json("/datasets")
             infos = (DatasetInfo.from_document(d) for d in body["datasets"])
             return {info.id: info for info in sorted(infos, key=lambda i: i.id)}
 
