@@ -96,3 +96,20 @@ async def test_datasets_show_the_beacon_counts(screens: Screens, stack: UiStack)
         value = card.locator(f"[data-count={key}] .count__value")
         await expect(value).to_have_text(f"{counts[key]:,}")
     await screens.shoot("datasets")
+
+
+async def test_the_analyses_open_on_the_largest_dataset_and_say_when_it_is_small(
+    screens: Screens, stack: UiStack
+) -> None:
+    body = await api_json(f"{stack.gateway}/api/datasets?requestedGranularity=record")
+    records = body["response"]["collections"]
+    largest = max(records, key=lambda d: (d["info"]["counts"] or {}).get("biosamples", 0))
+    samples = largest["info"]["counts"]["biosamples"]
+    page = await screens.goto("/analyses")
+    await expect(page.locator("#analysis-dataset")).to_have_value(largest["id"])
+    warning = page.locator(".few-samples")
+    if samples < 20:
+        noun = "1 sample" if samples == 1 else f"{samples} samples"
+        await expect(warning).to_contain_text(f"This dataset has {noun} with calls")
+    else:
+        await expect(warning).to_have_count(0)

@@ -18,6 +18,7 @@ const VIEWS = [
   ["vst", "V_ST outliers", vstView],
 ];
 const SUBSET = ["superpopulation", "population", "sex", "pass_only"];
+const FEW_SAMPLES = 20;
 const VIEW_PARAMS = ["chrom", "group", "class", "min_samples", "gene", "by"];
 const POLL_MS = 3000;
 
@@ -105,7 +106,11 @@ async function draw(outlet, context, focusedId) {
     replace(outlet, el("h1", {}, "Population analyses"), notice("info", el("p", {}, "No data is loaded yet.")));
     return;
   }
-  const dataset = known.some((d) => d.id === params.get("dataset")) ? params.get("dataset") : known[0].id;
+  const samplesOf = (d) => d?.info?.counts?.biosamples ?? 0;
+  // The largest dataset unless one is asked for: population analyses need many samples.
+  const largest = known.reduce((best, d) => (samplesOf(d) > samplesOf(best) ? d : best), known[0]);
+  const dataset = known.some((d) => d.id === params.get("dataset")) ? params.get("dataset") : largest.id;
+  const samples = samplesOf(known.find((d) => d.id === dataset));
   const view = VIEWS.some(([id]) => id === params.get("view")) ? params.get("view") : "summary";
   const groups = await cohorts(dataset).catch(() => []);
   const go = (changes, keepView = true) => {
@@ -124,6 +129,9 @@ async function draw(outlet, context, focusedId) {
     el("h1", {}, "Population analyses"),
     el("p", { class: "lead" }, "Genome-wide frequency maps, copy-number variable regions (CNVRs), differences between populations (V_ST) and the genome summary, in the terms of Redon et al. (2006). Plots download as SVG, tables as TSV."),
     dataForm(params, known, dataset, groups.filter((g) => g.size > 0), (choice) => go(choice, choice.dataset === dataset)),
+    samples < FEW_SAMPLES
+      ? notice("warning", el("p", { class: "few-samples" }, `This dataset has ${samples === 1 ? "1 sample" : `${samples} samples`} with calls: frequencies, CNV regions and V_ST describe populations only with many samples per group.`))
+      : null,
     state,
     tabs(view, (id) => go({ view: id === "summary" ? "" : id }, false)),
     body,
