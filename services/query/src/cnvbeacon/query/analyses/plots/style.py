@@ -14,14 +14,15 @@ from typing import Any, Final
 import matplotlib
 from matplotlib.figure import Figure
 
-# Progenetix colours: gains yellow-orange, losses blue.
-GAIN: Final = "#F5A623"
-LOSS: Final = "#2B7BD9"
+# The product's one scheme, as the web UI's (css/app.css --loss, --gain): losses red, gains
+# blue, so that a plot and the page around it read alike.
+LOSS: Final = "#C62828"
+GAIN: Final = "#1565C0"
 CLASS_COLOURS: Final = {
-    "deletion": "#2B7BD9",
-    "duplication": "#F5A623",
+    "deletion": LOSS,
+    "duplication": GAIN,
     "deletion+duplication": "#3BAA5C",
-    "multi-allelic": "#C2185B",
+    "multi-allelic": "#00897B",
     "complex": "#7B52AB",
     "undetermined": "#9E9E9E",
 }
