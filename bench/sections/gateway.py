@@ -17,14 +17,12 @@ import aiohttp
 
 from bench.context import BenchContext
 from bench.figures import Better, Figure, Status
-from bench.measure import latencies_ms, percentile, timed_ms
-from bench.sections.query import SECTION as QUERY_SECTION
-from bench.sections.query import VARIANTS_FLOOR
+from bench.measure import latencies_ms, timed_ms
+from bench.sections.query import VARIANTS_FLOOR, percentile_figures
 from bench.windows import Window, random_windows
 
 SECTION = "gateway"
 PAGE = 10
-PERCENTILES = (50, 95, 99)
 GRANULARITIES = ("record", "count")
 MIXED_CLIENTS = 16
 POPULATIONS = ("GBR", "YRI", "CHB", "PEL", "GIH", "FIN", "LWK", "JPT")
@@ -88,35 +86,21 @@ async def run_section(context: BenchContext) -> list[Figure]:
                 wrong += status != 200 or _gateway_total(body) != _service_total(floor_body)
         mixed = await _mixed_clients(session, gateway, windows)
     note = f"wrong totals: {wrong}" if not wrong else f"WRONG TOTALS: {wrong}"
-    figures = []
-    for q in PERCENTILES:
-        floor = f"{QUERY_SECTION}/{VARIANTS_FLOOR} p{q}"
-        figures.append(
-            Figure(
-                SECTION,
-                f"query service /variants first page p{q}",
-                percentile(floor_ms, q),
-                "ms",
-                better=Better.LOWER,
-                floor=floor,
-                runs=len(floor_ms),
-                note=f"limit {PAGE}, with the total" if q == 50 else "",
-            )
+    figures = percentile_figures(
+        "query service /variants first page",
+        floor_ms,
+        VARIANTS_FLOOR,
+        section=SECTION,
+        notes={50: f"limit {PAGE}, with the total"},
+    )
+    for granularity, latencies in gateway_ms.items():
+        figures += percentile_figures(
+            f"Beacon GET /api/g_variants, {granularity}",
+            latencies,
+            VARIANTS_FLOOR,
+            section=SECTION,
+            notes={50: f"{note}; target <= 5x the DuckDB floor", 99: "target <= 50 ms"},
         )
-        target = {50: "target <= 5x the DuckDB floor", 99: "target <= 50 ms"}.get(q)
-        figures += [
-            Figure(
-                SECTION,
-                f"Beacon GET /api/g_variants, {granularity} p{q}",
-                percentile(latencies, q),
-                "ms",
-                better=Better.LOWER,
-                floor=floor,
-                runs=len(latencies),
-                note="; ".join(n for n in (note if q == 50 else "", target) if n),
-            )
-            for granularity, latencies in gateway_ms.items()
-        ]
     return figures + mixed
 
 
@@ -185,17 +169,8 @@ async def _mixed_clients(
             runs=len(requests),
             note=f"{note}; target >= 150 requests/s",
         ),
-        *(
-            Figure(
-                SECTION,
-                f"{name} p{q}",
-                percentile(latencies, q),
-                "ms",
-                better=Better.LOWER,
-                runs=len(latencies),
-                note="target p99 <= 1,000 ms" if q == 99 else "",
-            )
-            for q in PERCENTILES
+        *percentile_figures(
+            name, latencies, None, section=SECTION, notes={99: "target p99 <= 1,000 ms"}
         ),
     ]
 

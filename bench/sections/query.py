@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,17 +53,23 @@ def percentile_figures(
     latencies: Sequence[float],
     floor_name: str | None,
     note: str = "",
+    *,
+    section: str = SECTION,
+    notes: Mapping[int, str] | None = None,
 ) -> list[Figure]:
+    """A latency figure per percentile, each against the same percentile of a floor of
+    this (the query) section; `note` on the first, or `notes` by percentile."""
+    by_percentile = {PERCENTILES[0]: note} if notes is None else notes
     return [
         Figure(
-            SECTION,
+            section,
             f"{name} p{q}",
             percentile(latencies, q),
             "ms",
             better=Better.LOWER,
             floor=f"{SECTION}/{floor_name} p{q}" if floor_name else None,
             runs=len(latencies),
-            note=note if q == PERCENTILES[0] else "",
+            note=by_percentile.get(q, ""),
         )
         for q in PERCENTILES
     ]

@@ -24,10 +24,10 @@ from cnvbeacon.gateway.beacon.filters import (
 from cnvbeacon.gateway.beacon.populations import (
     POPULATIONS,
     SUPERPOPULATIONS,
-    AncestryLevel,
     Population,
 )
 from cnvbeacon.shared import vocabulary
+from cnvbeacon.shared.frequencies import GroupLevel
 
 
 def refusal(raw: object, catalogue: FilterCatalogue) -> BeaconRequestError:
@@ -49,7 +49,7 @@ def test_catalogue_holds_sex_cnv_and_ancestry_terms(catalogue: FilterCatalogue) 
 
 
 def test_catalogue_for_other_groups() -> None:
-    groups = [Population("XYZ", "Somewhere", AncestryLevel.POPULATION, "ABC")]
+    groups = [Population("XYZ", "Somewhere", GroupLevel.POPULATION, "ABC")]
     catalogue = build_filter_catalogue(groups)
     assert catalogue.term("population:XYZ") is not None
     assert catalogue.term("population:GBR") is None

@@ -45,7 +45,7 @@ from cnvbeacon.gateway.beacon.get_request import parse_get_request, parse_get_re
 from cnvbeacon.gateway.beacon.handovers import Handover
 from cnvbeacon.gateway.beacon.info import build_info_response, build_service_info
 from cnvbeacon.gateway.beacon.json_types import JsonObject
-from cnvbeacon.gateway.beacon.populations import KNOWN_ANCESTRY, AncestryLevel
+from cnvbeacon.gateway.beacon.populations import KNOWN_ANCESTRY
 from cnvbeacon.gateway.beacon.post_request import (
     parse_post_request,
     parse_post_request_leniently,
@@ -361,7 +361,7 @@ async def _cohort_collection(
         if field in scope.attributes:
             wanted = set(scope.attributes[field])
     records = []
-    for level in (AncestryLevel.SUPERPOPULATION, AncestryLevel.POPULATION):
+    for level in (GroupLevel.SUPERPOPULATION, GroupLevel.POPULATION):
         for (group_level, code), group in KNOWN_ANCESTRY.items():
             if group_level is not level or not sizes.get(code) or (wanted and code not in wanted):
                 continue

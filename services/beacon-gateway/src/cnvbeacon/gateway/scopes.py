@@ -25,10 +25,11 @@ from cnvbeacon.gateway.beacon.entry_types import (
 )
 from cnvbeacon.gateway.beacon.errors import BeaconRequestError
 from cnvbeacon.gateway.beacon.filter_catalogue import FilterField
-from cnvbeacon.gateway.beacon.populations import KNOWN_ANCESTRY, AncestryLevel, Population
+from cnvbeacon.gateway.beacon.populations import KNOWN_ANCESTRY, Population
 from cnvbeacon.gateway.beacon.sample_entries import biosample_of
 from cnvbeacon.gateway.metadata import Metadata
 from cnvbeacon.gateway.upstream import ServiceClient
+from cnvbeacon.shared.frequencies import GroupLevel
 
 PerDataset = Mapping[str, tuple[str, ...]]
 
@@ -57,7 +58,7 @@ def not_found(entry_type: EntryType, entry_id: str) -> BeaconRequestError:
 
 def cohort_group(cohort_id: str) -> Population | None:
     """The 1kGP group a cohort id names: a population or superpopulation code."""
-    for level in (AncestryLevel.SUPERPOPULATION, AncestryLevel.POPULATION):
+    for level in (GroupLevel.SUPERPOPULATION, GroupLevel.POPULATION):
         group = KNOWN_ANCESTRY.get((level, cohort_id))
         if group is not None:
             return group
@@ -82,7 +83,7 @@ async def resolve(
             raise not_found(entry_type, entry_id)
         attribute = (
             FilterField.POPULATION
-            if group.level is AncestryLevel.POPULATION
+            if group.level is GroupLevel.POPULATION
             else FilterField.SUPERPOPULATION
         )
         return Scope(attributes={attribute: frozenset({group.code})})

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field
 
 from cnvbeacon.gateway.beacon.json_types import JsonObject
-from cnvbeacon.gateway.beacon.populations import AncestryLevel, ancestry_term
+from cnvbeacon.gateway.beacon.populations import ancestry_term
+from cnvbeacon.shared.frequencies import GroupLevel
 
 STUDY_DEFINED = "study-defined"
 
@@ -24,7 +25,7 @@ class CohortDocument(BaseModel):
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    level: AncestryLevel
+    level: GroupLevel
     code: str = Field(min_length=1)
     label: str | None = None
     size: int = Field(ge=0)

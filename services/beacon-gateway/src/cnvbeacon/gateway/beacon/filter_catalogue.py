@@ -37,10 +37,10 @@ from cnvbeacon.gateway.beacon.ontology_resources import EFO, NCIT
 from cnvbeacon.gateway.beacon.populations import (
     POPULATIONS,
     SUPERPOPULATIONS,
-    AncestryLevel,
     Population,
 )
 from cnvbeacon.shared import vocabulary
+from cnvbeacon.shared.frequencies import GroupLevel
 
 
 class FilterKind(StrEnum):
@@ -205,8 +205,8 @@ def copy_number_terms() -> tuple[SupportedTerm, ...]:
     )
 
 
-def _ancestry_field(level: AncestryLevel) -> FilterField:
-    if level is AncestryLevel.POPULATION:
+def _ancestry_field(level: GroupLevel) -> FilterField:
+    if level is GroupLevel.POPULATION:
         return FilterField.POPULATION
     return FilterField.SUPERPOPULATION
 
@@ -230,7 +230,7 @@ def ancestry_terms(groups: Iterable[Population]) -> tuple[SupportedTerm, ...]:
 def alphanumeric_fields(groups: Iterable[Population]) -> tuple[SupportedField, ...]:
     group_list = list(groups)
 
-    def codes(level: AncestryLevel) -> tuple[str, ...]:
+    def codes(level: GroupLevel) -> tuple[str, ...]:
         return tuple(g.code for g in group_list if g.level is level)
 
     fields = [
@@ -243,8 +243,8 @@ def alphanumeric_fields(groups: Iterable[Population]) -> tuple[SupportedField, .
         )
     ]
     for level, label in (
-        (AncestryLevel.POPULATION, "1000 Genomes population code"),
-        (AncestryLevel.SUPERPOPULATION, "1000 Genomes superpopulation code"),
+        (GroupLevel.POPULATION, "1000 Genomes population code"),
+        (GroupLevel.SUPERPOPULATION, "1000 Genomes superpopulation code"),
     ):
         if codes(level):
             fields.append(

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cnvbeacon.gateway.beacon.json_types import JsonObject
-from cnvbeacon.gateway.beacon.populations import AncestryLevel, ancestry_term
+from cnvbeacon.gateway.beacon.populations import ancestry_term
+from cnvbeacon.shared.frequencies import GroupLevel
 from cnvbeacon.shared.models import Individual
 from cnvbeacon.shared.vocabulary import SEX_TERMS
 
@@ -32,11 +33,11 @@ def build_ancestry(individual: Individual) -> JsonObject:
     ancestry: JsonObject = {}
     if individual.population is not None:
         ancestry["population"] = ancestry_term(
-            AncestryLevel.POPULATION, individual.population, individual.population_name
+            GroupLevel.POPULATION, individual.population, individual.population_name
         )
     if individual.superpopulation is not None:
         ancestry["superpopulation"] = ancestry_term(
-            AncestryLevel.SUPERPOPULATION,
+            GroupLevel.SUPERPOPULATION,
             individual.superpopulation,
             individual.superpopulation_name,
         )

@@ -9,23 +9,16 @@ which level is meant, the local part is the 1kGP code, the label is the 1kGP des
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from cnvbeacon.gateway.beacon.json_types import JsonObject
-
-
-class AncestryLevel(StrEnum):
-    """Both levels of the 1kGP sampling design; the values are the term prefixes."""
-
-    POPULATION = "population"
-    SUPERPOPULATION = "superpopulation"
+from cnvbeacon.shared.frequencies import GroupLevel
 
 
 @dataclass(frozen=True, slots=True)
 class Population:
     code: str
     label: str
-    level: AncestryLevel
+    level: GroupLevel
     superpopulation: str | None = None  # code of the superpopulation, for populations
 
     @property
@@ -36,12 +29,12 @@ class Population:
         return {"id": self.term_id, "label": self.label}
 
 
-def ancestry_term_id(level: AncestryLevel, code: str) -> str:
+def ancestry_term_id(level: GroupLevel, code: str) -> str:
     """``population:GBR``, ``superpopulation:EUR``."""
     return f"{level.value}:{code}"
 
 
-def ancestry_term(level: AncestryLevel, code: str, label: str | None) -> JsonObject:
+def ancestry_term(level: GroupLevel, code: str, label: str | None) -> JsonObject:
     """The ontology-term-shaped object records use for a (super)population."""
     known = KNOWN_ANCESTRY.get((level, code))
     text = label or (known.label if known else code)
@@ -49,11 +42,11 @@ def ancestry_term(level: AncestryLevel, code: str, label: str | None) -> JsonObj
 
 
 def _superpopulation(code: str, label: str) -> Population:
-    return Population(code, label, AncestryLevel.SUPERPOPULATION)
+    return Population(code, label, GroupLevel.SUPERPOPULATION)
 
 
 def _population(code: str, label: str, superpopulation: str) -> Population:
-    return Population(code, label, AncestryLevel.POPULATION, superpopulation)
+    return Population(code, label, GroupLevel.POPULATION, superpopulation)
 
 
 SUPERPOPULATIONS: tuple[Population, ...] = (
@@ -93,6 +86,6 @@ POPULATIONS: tuple[Population, ...] = (
     _population("STU", "Sri Lankan Tamil in the UK", "SAS"),
 )
 
-KNOWN_ANCESTRY: dict[tuple[AncestryLevel, str], Population] = {
+KNOWN_ANCESTRY: dict[tuple[GroupLevel, str], Population] = {
     (p.level, p.code): p for p in (*SUPERPOPULATIONS, *POPULATIONS)
 }
