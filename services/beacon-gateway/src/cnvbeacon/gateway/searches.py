@@ -153,7 +153,7 @@ async def search_variants(
             if not biosamples:
                 return 0, []
             lookup = lookup.with_filters(biosample_id=",".join(biosamples))
-        if with_frequencies and (biosamples is not None or _restricts_carriers(lookup.filters)):
+        if with_frequencies and _restricts_carriers(lookup.filters):
             params["all_carriers"] = "true"
         body = await backend.query.get_json(
             "/variants", {**lookup.params(), **params, **_page_params(page)}
