@@ -86,29 +86,8 @@ LABEL_INGEST = "during ingest"
 
 
 @dataclass(frozen=True)
-class AllPages:
-    """api.js getAllPages: pages of ``page_size`` (skip/limit) one after another, until a
-    page is short or ``max_items`` are read."""
-
-    items: str  # the answer's list
-    page_size: int = 1000
-    max_items: int = 5000
-
-
-@dataclass(frozen=True)
-class BeaconPages:
-    """sample-page.js sampleCalls: the first Beacon page (skip counts pages), then the rest
-    ``parallel`` at a time, up to ``max_records`` records."""
-
-    page_size: int = 100
-    parallel: int = 3
-    max_records: int = 20_000
-
-
-@dataclass(frozen=True)
 class Answer:
-    body: Any  # the (first) page's JSON, or the SVG text
-    items: tuple[Any, ...] = ()  # a paged read's items of every page
+    body: Any  # the JSON, or the SVG text
 
 
 Bindings = Mapping[str, str]
@@ -131,7 +110,6 @@ class Fetch:
     params: tuple[tuple[str, str], ...] = ()
     mirrors: str = ""
     svg: bool = False  # an <img> (a server-drawn plot), not JSON
-    paging: AllPages | BeaconPages | None = None
     bind: Binder | None = None
     only_if: str | None = None
     for_each: str | None = None
@@ -222,9 +200,9 @@ def more_variants(answer: Answer, bindings: Bindings) -> Bindings:
 def sample_chromosomes(answer: Answer, bindings: Bindings) -> Bindings:
     """sample-page.js callsSection: the chromosomes of the sample's calls (each one's
     length is asked for) and the assembly of its first call."""
-    ids = [str(record["variantInternalId"]) for record in answer.items]
-    names = dict.fromkeys(re.sub("^chr", "", i.split(":")[1], flags=re.I) for i in ids)
-    assembly = ids[0].split(":")[0] if ids else ASSEMBLY
+    calls = answer.body["calls"]
+    names = dict.fromkeys(str(call["chrom"]) for call in calls)
+    assembly = str(calls[0]["assembly"]) if calls else ASSEMBLY
     return {"chromosomes": ",".join(names), "assembly": assembly}
 
 
@@ -238,6 +216,9 @@ def analysis_ready(answer: Answer, bindings: Bindings) -> Bindings:
 
 RECORD = ("requestedGranularity", "record")
 LOOKUP = (("chrom", "{chrom}"), ("start", "{start}"), ("end", "{end}"), ("assembly", "{assembly}"))
+PLOT_FIELDS = (  # region-panel.js PLOT_FIELDS
+    "dataset_id,biosample_id,assembly,chrom,start,end,variant_type,copy_number,is_pass"
+)
 PLOT_LOOKUP = (
     ("chrom", "{chrom}"),
     ("start", "{view_start}"),
@@ -276,9 +257,8 @@ SEARCH = PageSpec(
                     then=(
                         Fetch(
                             "/api/query/calls",
-                            PLOT_LOOKUP,
+                            (*PLOT_LOOKUP, ("fields", PLOT_FIELDS), ("limit", "5000")),
                             "region-panel.js regionPanelParts (content)",
-                            paging=AllPages("calls", 1000, 5000),
                         ),
                         Fetch(
                             "/api/genes",
@@ -324,10 +304,12 @@ SEARCH = PageSpec(
     ),
 )
 
-# sample-page.js samplePage (entryPage -> renderSample): the biosample and its individual
-# at once (Promise.all of beaconRecord), then callsSection -> sampleCalls: the first page of
-# its calls as Beacon records (1,000 a page: most samples' calls at once), the others four
-# at a time, then every chromosome's length at once (reference.js chromosomeLength).
+# sample-page.js samplePage (entryPage -> renderSample): the biosample, its individual and
+# its calls (sampleCalls: up to 5,000 a page, every cohort sample's calls in one) at once,
+# then callsSection: every chromosome's length at once (reference.js chromosomeLength).
+SAMPLE_CALL_FIELDS = (  # sample-page.js CALL_FIELDS
+    "id,assembly,chrom,start,end,variant_type,efo_id,copy_number,zygosity_id,genes"
+)
 SAMPLE = PageSpec(
     url="/samples/{sample}",
     mirrors="sample-page.js renderSample, callsSection, sampleCalls",
@@ -338,22 +320,19 @@ SAMPLE = PageSpec(
                 Fetch(
                     "/api/biosamples/{sample}/individuals", (RECORD,), "sample-page.js beaconRecord"
                 ),
+                Fetch(
+                    "/api/query/biosamples/{sample}/calls",
+                    (("fields", SAMPLE_CALL_FIELDS), ("skip", "0"), ("limit", "5000")),
+                    "sample-page.js sampleCalls",
+                    bind=sample_chromosomes,
+                ),
             ),
             then=(
                 Fetch(
-                    "/api/biosamples/{sample}/g_variants",
-                    (RECORD,),
-                    "sample-page.js sampleCalls",
-                    paging=BeaconPages(1000, 4, 20_000),
-                    bind=sample_chromosomes,
-                    then=(
-                        Fetch(
-                            "/api/resolve",
-                            (("q", "chr{item}"), ("assembly", "{assembly}")),
-                            "sample-page.js callsSection -> reference.js chromosomeLength",
-                            for_each="chromosomes",
-                        ),
-                    ),
+                    "/api/resolve",
+                    (("q", "chr{item}"), ("assembly", "{assembly}")),
+                    "sample-page.js callsSection -> reference.js chromosomeLength",
+                    for_each="chromosomes",
                 ),
             ),
         ),
@@ -508,6 +487,7 @@ NOT_REPLAYED: dict[str, str] = {
     "/api/query/analyses/{}/frequencies": "analyses-views.js geneComparison: on submit",
     "/api/individuals/{}": "sample-page.js renderIndividual: the individual page",
     "/api/individuals/{}/biosamples": "sample-page.js renderIndividual: the individual page",
+    "/api/biosamples/{}/g_variants": "sample-page.js callsSection: a link (Beacon records)",
     "/api/openapi.json": "links",
     "/api/map": "downloads-panel.js: a link",
     "/api/filtering_terms": "downloads-panel.js: a link",
@@ -656,57 +636,7 @@ class PageLoader:
             raise _RequestFailedError from error
 
     async def _read(self, fetch: Fetch, bindings: Bindings) -> Answer:
-        paging = fetch.paging
-        if paging is None:
-            return Answer(await self._get(fetch, bindings))
-        if isinstance(paging, AllPages):
-            items: list[Any] = []
-            body: Any = None
-            for skip in range(0, paging.max_items, paging.page_size):
-                limit = min(paging.page_size, paging.max_items - skip)
-                body = await self._get(
-                    fetch, bindings, (("skip", str(skip)), ("limit", str(limit)))
-                )
-                page = self._list(fetch, body, paging.items)
-                items += page
-                if len(page) < paging.page_size:
-                    break
-            return Answer(body, tuple(items))
-        first = await self._get(fetch, bindings, (("skip", "0"), ("limit", str(paging.page_size))))
-        try:
-            total = min(
-                int(first["responseSummary"].get("numTotalResults") or 0), paging.max_records
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            self._error(fetch, f"unexpected answer: no responseSummary ({error})")
-            raise _RequestFailedError from error
-        records = self._records(fetch, first)
-        skips = list(range(1, math.ceil(total / paging.page_size)))
-        for index in range(0, len(skips), paging.parallel):
-            pages = await self._all(
-                self._get(fetch, bindings, (("skip", str(s)), ("limit", str(paging.page_size))))
-                for s in skips[index : index + paging.parallel]
-            )
-            if any(isinstance(page, _RequestFailedError) for page in pages):
-                raise _RequestFailedError
-            for page in pages:
-                records += self._records(fetch, page)
-        return Answer(first, tuple(records))
-
-    def _list(self, fetch: Fetch, body: Any, key: str) -> list[Any]:
-        items = body.get(key) if isinstance(body, dict) else None
-        if not isinstance(items, list):
-            self._error(fetch, f"unexpected answer: no list {key!r}")
-            raise _RequestFailedError
-        return items
-
-    def _records(self, fetch: Fetch, body: Any) -> list[Any]:
-        try:
-            sets = body.get("response", {}).get("resultSets") or []
-            return [record for result_set in sets for record in result_set["results"]]
-        except (KeyError, TypeError, AttributeError) as error:
-            self._error(fetch, f"unexpected answer: no Beacon resultSets ({error})")
-            raise _RequestFailedError from error
+        return Answer(await self._get(fetch, bindings))
 
     async def _get(
         self, fetch: Fetch, bindings: Bindings, extra: Sequence[tuple[str, str]] = ()

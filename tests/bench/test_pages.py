@@ -21,9 +21,7 @@ from bench.figures import Status
 from bench.sections import pages
 from bench.sections.pages import (
     PAGES,
-    AllPages,
     Answer,
-    BeaconPages,
     Fetch,
     PageLoad,
     PageResult,
@@ -137,21 +135,6 @@ def js_number(value: int) -> str:
     return rf"\b{f'{value:,}'.replace(',', '_?')}\b"
 
 
-def test_paging_constants_are_the_scripts() -> None:
-    for name, fetch in all_fetches():
-        if fetch.paging is None:
-            continue
-        files = [file for file, _ in mirrored(fetch.mirrors)]
-        text = "\n".join([*((JS / f).read_text() for f in files), (JS / "api.js").read_text()])
-        if isinstance(fetch.paging, AllPages):
-            numbers = [fetch.paging.page_size, fetch.paging.max_items]
-            assert re.search(rf"\b{fetch.paging.items}\b", text), (name, fetch.path)
-        else:
-            numbers = [fetch.paging.page_size, fetch.paging.parallel, fetch.paging.max_records]
-        for number in numbers:
-            assert re.search(js_number(number), text), (name, fetch.path, number)
-
-
 def test_together_takes_no_follow_up_of_its_own() -> None:
     with pytest.raises(ValueError, match=r"Together\.then"):
         Together((Fetch("/a", then=(Fetch("/b"),)),))
@@ -198,16 +181,19 @@ def test_the_binders_of_dependent_requests() -> None:
     assert pages.more_variants(Answer({"counts": {"variants": 1001}, "variants": [1] * 1000}), {})[
         "more_variants"
     ]
-    records = [
-        {"variantInternalId": "GRCh38:1:1-2:DEL"},
-        {"variantInternalId": "GRCh38:X:5-9:DUP"},
-        {"variantInternalId": "GRCh38:1:7-9:DEL"},
+    calls = [
+        {"assembly": "GRCh37", "chrom": "1"},
+        {"assembly": "GRCh37", "chrom": "X"},
+        {"assembly": "GRCh37", "chrom": "1"},
     ]
-    assert pages.sample_chromosomes(Answer({}, tuple(records)), {}) == {
+    assert pages.sample_chromosomes(Answer({"calls": calls}), {}) == {
         "chromosomes": "1,X",
+        "assembly": "GRCh37",
+    }
+    assert pages.sample_chromosomes(Answer({"calls": []}), {}) == {
+        "chromosomes": "",
         "assembly": "GRCh38",
     }
-    assert pages.sample_chromosomes(Answer({}), {}) == {"chromosomes": "", "assembly": "GRCh38"}
     assert pages.analysis_ready(Answer({"computed_from_version": 3}), {}) == {}
     with pytest.raises(UnexpectedAnswerError, match="no analysis"):
         pages.analysis_ready(Answer({"computed_from_version": None, "state": "none"}), {})
@@ -335,17 +321,6 @@ async def fake_gateway() -> AsyncIterator[Served]:
     async def handle(request: web.Request) -> web.StreamResponse:
         hits.append((request.path_qs, asyncio.get_running_loop().time() - started))
         await asyncio.sleep(DELAYS.get(request.path, 0.0))
-        skip, limit = int(request.query.get("skip", 0)), int(request.query.get("limit", 0))
-        if request.path == "/items":  # 2,500 items, offset-paged
-            return web.json_response({"items": list(range(skip, min(skip + limit, 2500)))})
-        if request.path == "/beacon":  # 450 records; skip counts pages
-            records = [{"n": n} for n in range(skip * limit, min((skip + 1) * limit, 450))]
-            return web.json_response(
-                {
-                    "responseSummary": {"numTotalResults": 450},
-                    "response": {"resultSets": [{"results": records}]},
-                }
-            )
         if request.path == "/missing":
             return web.json_response({"error": {"errorMessage": "no such thing"}}, status=404)
         if request.path == "/text":
@@ -405,27 +380,17 @@ async def test_requests_fired_together_are_awaited_together(
     assert times["/after/a%2Cb%2Cc"] - times["/slow"] >= 0.08
 
 
-async def test_paged_reads_fan_outs_and_conditions(
+async def test_fan_outs_and_conditions(
     fake_gateway: Served, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = await load(
         fake_gateway,
         monkeypatch,
-        Fetch("/items", (("q", "1"),), paging=AllPages("items", 1000, 5000)),
-        Fetch("/beacon", paging=BeaconPages(100, 3, 20_000)),
         Fetch("/list", bind=listed, then=(Fetch("/each/{item}", for_each="names"),)),
         Fetch("/never", only_if="unset"),
     )
     assert page.ok, page.errors
     paths = [path for path, _ in fake_gateway.hits]
-    assert [p for p in paths if p.startswith("/items")] == [
-        "/items?q=1&skip=0&limit=1000",
-        "/items?q=1&skip=1000&limit=1000",
-        "/items?q=1&skip=2000&limit=1000",
-    ]
-    assert sorted(p for p in paths if p.startswith("/beacon")) == [
-        f"/beacon?skip={n}&limit=100" for n in range(5)
-    ]
     assert sorted(p for p in paths if p.startswith("/each")) == ["/each/a", "/each/b", "/each/c"]
     assert "/never" not in paths
 
@@ -440,13 +405,13 @@ async def test_errors_are_counted_and_stop_what_depends_on_them(
         Fetch("/text"),
         Fetch("/list", svg=True),
         Fetch("/plot.svg", svg=True),
-        Fetch("/items", paging=AllPages("nothing")),
+        Fetch("/list", bind=pages.sample_chromosomes),
     )
     assert len(page.errors) == 4, page.errors
     assert "GET /missing: HTTP 404: no such thing" in page.errors
     assert any(e.startswith("GET /text: not JSON") for e in page.errors)
     assert any(e.startswith("GET /list: not SVG") for e in page.errors)
-    assert any("no list 'nothing'" in e for e in page.errors)
+    assert any("unexpected answer: KeyError" in e for e in page.errors)
     assert "/after-missing" not in [path for path, _ in fake_gateway.hits]
 
 

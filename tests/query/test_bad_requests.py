@@ -77,6 +77,12 @@ async def test_exports_and_formats(cohort: StoredCohort) -> None:
     await assert_400(url, {"format": "bed", "start": "5"}, "start")
 
 
+async def test_fields_name_call_fields_of_calls_only(cohort: StoredCohort) -> None:
+    await assert_400(f"{cohort.url}/calls", {**REGION, "fields": "start,colour"}, "fields")
+    await assert_400(f"{cohort.url}/variants", {**REGION, "fields": "start"}, "fields")
+    await assert_400(f"{cohort.url}/biosamples/NA00001/calls", {"fields": "x"}, "fields")
+
+
 async def test_record_endpoints(cohort: StoredCohort) -> None:
     base = cohort.url
     await assert_400(f"{base}/calls/a%20b", {}, "id")

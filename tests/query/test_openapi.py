@@ -13,6 +13,7 @@ from cnvbeacon.query.api import openapi_document
 from cnvbeacon.query.app import create_app
 from cnvbeacon.query.params import (
     ATTRIBUTE_PARAMETERS,
+    CALL_PARAMETERS,
     LOOKUP_PARAMETERS,
     PAGE_PARAMETERS,
     VARIANT_PARAMETERS,
@@ -53,7 +54,9 @@ def test_every_route_is_documented() -> None:
 def test_documented_parameters_are_the_accepted_ones() -> None:
     document = openapi_document()
     lookup = set(LOOKUP_PARAMETERS)
-    assert parameters(document, "/calls") == lookup | PAGE_PARAMETERS | {"format"}
+    assert parameters(document, "/calls") == (
+        lookup | PAGE_PARAMETERS | CALL_PARAMETERS | {"format"}
+    )
     assert parameters(document, "/variants") == (
         lookup | PAGE_PARAMETERS | VARIANT_PARAMETERS | {"format"}
     )
@@ -62,7 +65,9 @@ def test_documented_parameters_are_the_accepted_ones() -> None:
     for path in ("/biosamples", "/individuals"):
         assert parameters(document, path) == lookup | PAGE_PARAMETERS
         assert ATTRIBUTE_PARAMETERS | PAGE_PARAMETERS | {"datasets"} <= parameters(document, path)
-    assert parameters(document, "/biosamples/{id}/calls") == PAGE_PARAMETERS | {"datasets"}
+    assert parameters(document, "/biosamples/{id}/calls") == (
+        PAGE_PARAMETERS | CALL_PARAMETERS | {"datasets"}
+    )
 
 
 def test_schemas_are_valid_json_schema() -> None:

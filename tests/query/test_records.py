@@ -10,6 +10,7 @@ import pytest_asyncio
 from aiohttp import ClientSession
 
 from cnvbeacon.shared.models import Individual
+from cnvbeacon.shared.reference import genes_of_call
 from tests.query.cohort import DATASETS, StoredCohort, cohort_services, expected_counts
 
 pytestmark = pytest.mark.integration
@@ -35,6 +36,38 @@ async def test_call_by_id(cohort: StoredCohort) -> None:
     assert body["call"] == {"id": call["_id"], **expected}
     status, body = await get(f"{cohort.url}/calls/cohort-a:999999")
     assert (status, body["error"]["status"]) == (404, 404)
+
+
+async def test_calls_with_some_fields_are_the_full_calls_cut(cohort: StoredCohort) -> None:
+    region = {"chrom": "1", "start": "1", "end": "248956422", "limit": "300"}
+    status, full = await get(f"{cohort.url}/calls", region)
+    assert status == 200
+    assert full["calls"]
+    fields = {**region, "fields": " end, id,start ,copy_number,genes"}
+    status, cut = await get(f"{cohort.url}/calls", fields)
+    assert status == 200
+    assert cut["counts"] == full["counts"]
+    assert cut["calls"] == [
+        {
+            **{name: call[name] for name in ("id", "start", "end", "copy_number")},
+            "genes": genes_of_call(call["chrom"], call["start"], call["end"], call["assembly"]),
+        }
+        for call in full["calls"]
+    ]
+    assert any(call["genes"] for call in cut["calls"])
+    biosample = full["calls"][0]["biosample_id"]
+    path = f"{cohort.url}/biosamples/{biosample}/calls"
+    status, whole = await get(path, {"limit": "1000"})
+    assert status == 200
+    status, cut = await get(path, {"limit": "1000", "fields": "id,genes"})
+    assert status == 200
+    assert cut["calls"] == [
+        {
+            "id": call["id"],
+            "genes": genes_of_call(call["chrom"], call["start"], call["end"], call["assembly"]),
+        }
+        for call in whole["calls"]
+    ]
 
 
 async def test_variant_by_id(cohort: StoredCohort) -> None:

@@ -98,6 +98,26 @@ people = st.lists(
 )
 
 
+@settings(max_examples=100, deadline=None)
+@given(people)
+def test_rows_counting_several_individuals_size_groups_as_those_individuals(
+    cohort: list[tuple[str, tuple[str, str], bool, str | None]],
+) -> None:
+    rows = [
+        _person(f"I{n}", sex, population, superpopulation)
+        for n, (sex, (population, superpopulation), _, _) in enumerate(cohort)
+    ]
+    shared: dict[tuple[str | None, ...], int] = {}
+    for row in rows:
+        attributes = (row["sex"], row["population"], row["superpopulation"])
+        shared[attributes] = shared.get(attributes, 0) + 1
+    counted = [
+        {"sex": sex, "population": population, "superpopulation": superpopulation, "individuals": n}
+        for (sex, population, superpopulation), n in shared.items()
+    ]
+    assert group_sizes(counted, counted) == group_sizes(rows, rows)
+
+
 @settings(max_examples=200, deadline=None)
 @given(people, st.sampled_from(["7", "X", "Y"]), st.sampled_from(["DEL", "DUP"]))
 def test_frequencies_equal_a_brute_force_count(

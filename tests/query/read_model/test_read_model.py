@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import orjson
 import pytest
 import pytest_asyncio
 from hypothesis import given
@@ -23,8 +25,9 @@ from cnvbeacon.ingest import call_writer
 from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.lookup import CallQuery
 from cnvbeacon.query.params import parse_attributes, parse_filters, parse_match, parse_region
-from cnvbeacon.query.read_model import ReadModel, writes
-from cnvbeacon.query.read_model.schema import INDIVIDUAL_COLUMNS
+from cnvbeacon.query.read_model import ReadModel, reads, writes
+from cnvbeacon.query.read_model.schema import DDL, INDIVIDUAL_COLUMNS
+from cnvbeacon.query.views import call_view, variant_view
 from cnvbeacon.shared.formats import CALL_FIELDS
 from cnvbeacon.shared.store.client import Database, MongoClient
 from cnvbeacon.shared.store.collections import CALLS as CALLS_COLLECTION
@@ -78,6 +81,9 @@ async def stored_cohort(mongodb_url: str) -> AsyncIterator[Database]:
         await client.close()
 
 
+FIELDS = reads.DOCUMENT_FIELDS
+
+
 def call_query(query: Query) -> CallQuery:
     params = query.params()
     region = parse_region(params, "GRCh38")
@@ -95,6 +101,10 @@ async def check(model: ReadModel, query: Query) -> None:
     assert counts.as_dict() == expected_counts(expected)
     # The documents the store holds, field for field (the store's provenance fields aside).
     assert page == [{k: c[k] for k in ("_id", *CALL_FIELDS)} for c in expected]
+    # Written by DuckDB as JSON: the same views.
+    json_counts, encoded = await model.calls_page_json(call_query(query), 0, 100_000, FIELDS)
+    assert json_counts == counts
+    assert orjson.loads(encoded) == [call_view(c) for c in page]
     _, variants = await model.variants_page(call_query(query), 0, 100_000)
     assert [(v.key.id, [c["_id"] for c in v.calls]) for v in variants] == expected_variants(
         expected
@@ -110,6 +120,13 @@ async def check(model: ReadModel, query: Query) -> None:
         and (c["chrom"], c["start"], c["end"], c["variant_type"]) in keys
     ]
     assert [(v.key.id, [c["_id"] for c in v.calls]) for v in complete] == expected_variants(of_keys)
+    # Written by DuckDB as JSON: the same views.
+    for all_carriers, found in ((False, variants), (True, complete)):
+        json_counts, encoded = await model.variants_page_json(
+            call_query(query), 0, 100_000, all_carriers=all_carriers
+        )
+        assert json_counts == counts
+        assert orjson.loads(encoded) == [variant_view(v) for v in found]
 
 
 @given(queries(filtered=False))
@@ -123,6 +140,29 @@ async def test_windows_match_brute_force(model: ReadModel, query: Query) -> None
 async def test_filters_match_brute_force(model: ReadModel, query: Query) -> None:
     if sane(query):
         await check(model, query)
+
+
+def test_json_pages_write_doubles_that_are_not_finite_as_null() -> None:
+    con = duckdb.connect()
+    for statement in DDL:
+        con.execute(statement)
+    con.execute(
+        "INSERT INTO samples (sample_no, dataset_id, biosample_id, sex)"
+        " VALUES (1, 'd', 'S', 'male')"
+    )
+    con.execute(
+        'INSERT INTO calls (id, dataset_id, chrom, start, "end", chrom_rank, sample_no,'
+        " copy_ratio, quality) VALUES ('a', 'd', '1', 5, 9, 1, 1, 'nan', 'inf'),"
+        " ('b', 'd', '1', 6, 9, 1, 1, 0.5, 7.25)"
+    )
+    encoded = reads.calls_page_json(
+        con, CallQuery(("d",), ("1",)), 0, 10, ("_id", "copy_ratio", "quality", "sex")
+    )
+    assert orjson.loads(encoded) == [
+        {"id": "a", "copy_ratio": None, "quality": None, "sex": "male"},
+        {"id": "b", "copy_ratio": 0.5, "quality": 7.25, "sex": "male"},
+    ]
+    assert reads.calls_page_json(con, CallQuery(("d",), ("2",)), 0, 10, ("_id",)) == b"[]"
 
 
 async def test_variant_pages_are_slices_of_the_whole(model: ReadModel) -> None:

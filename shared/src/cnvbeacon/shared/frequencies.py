@@ -182,21 +182,24 @@ def group_sizes(
     with_data: Sequence[Mapping[str, Any]], registered: Sequence[Mapping[str, Any]]
 ) -> list[GroupSize]:
     """Sizes of every group from one dataset's individuals with data and its registered
-    individuals (rows with individual_id, sex, population, superpopulation): all first,
-    then superpopulations, then populations, each by code; groups without data included
-    (individuals 0) when registered."""
+    individuals (rows with sex, population, superpopulation: one individual each, or
+    `individuals` of them sharing those attributes): all first, then superpopulations,
+    then populations, each by code; groups without data included (individuals 0) when
+    registered."""
     data: dict[tuple[GroupLevel, str], dict[str, int]] = {}
     for row in with_data:
+        count = int(row.get("individuals", 1))
         for group in _groups_of(row):
             tally = data.setdefault(group, {"individuals": 0, "female": 0, "male": 0})
-            tally["individuals"] += 1
+            tally["individuals"] += count
             if row.get("sex") in ("female", "male"):
-                tally[str(row["sex"])] += 1
+                tally[str(row["sex"])] += count
     listed: dict[tuple[GroupLevel, str], int] = {}
     parents: dict[str, str] = {}
     for row in registered:
+        count = int(row.get("individuals", 1))
         for group in _groups_of(row):
-            listed[group] = listed.get(group, 0) + 1
+            listed[group] = listed.get(group, 0) + count
     for row in (*with_data, *registered):
         if row.get("population") and row.get("superpopulation"):
             parents.setdefault(str(row["population"]), str(row["superpopulation"]))

@@ -17,12 +17,3 @@ class Carrier:
     population: str | None
     superpopulation: str | None
     calls: int  # matching calls
-
-    def attributes(self) -> dict[str, str | None]:
-        """Its individual's attributes (the rows shared.frequencies groups)."""
-        return {
-            "individual_id": self.individual_id,
-            "sex": self.sex,
-            "population": self.population,
-            "superpopulation": self.superpopulation,
-        }

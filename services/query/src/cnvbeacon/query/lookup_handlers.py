@@ -27,6 +27,7 @@ from cnvbeacon.query.exports import (
 from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.params import (
     ATTRIBUTE_PARAMETERS,
+    CALL_PARAMETERS,
     LOOKUP_PARAMETERS,
     PAGE_PARAMETERS,
     VARIANT_PARAMETERS,
@@ -37,13 +38,14 @@ from cnvbeacon.query.params import (
     parse_all_carriers,
     parse_attributes,
     parse_dataset_id,
+    parse_fields,
     parse_lookups,
     parse_page,
 )
 from cnvbeacon.query.read_model import ReadModel, RegistryCounts
 from cnvbeacon.query.read_model_api import read_model
 from cnvbeacon.query.variants import VariantGrouper
-from cnvbeacon.query.views import biosample_view, call_view, json_ok, variant_view
+from cnvbeacon.query.views import biosample_view, json_ok, json_ok_with
 from cnvbeacon.shared.frequencies import group_sizes
 from cnvbeacon.shared.store.client import Document
 
@@ -86,8 +88,7 @@ def _format(params: Mapping[str, str]) -> Format:
 
 async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.StreamResponse:
     allowed = LOOKUP_PARAMETERS | PAGE_PARAMETERS | {"format"}
-    if grouping is Grouping.VARIANTS:
-        allowed |= VARIANT_PARAMETERS
+    allowed |= VARIANT_PARAMETERS if grouping is Grouping.VARIANTS else CALL_PARAMETERS
     model, lookup = await _lookup(request, allowed, region_required=False)
     output = _format(request.query)
     if output is not Format.JSON:
@@ -96,23 +97,22 @@ async def _calls_or_variants(request: web.Request, grouping: Grouping) -> web.St
                 raise ParameterError(name, "exports stream the whole result; page with format=json")
         return await _export(request, model, lookup, grouping, output)
     skip, limit = _page(request)
-    views: list[dict[str, Any]]
+    head = {"query": {**lookup.echo(), "skip": skip, "limit": limit}}
     if grouping is Grouping.VARIANTS:
-        counts, variants = await model.variants_page(
+        counts, encoded = await model.variants_page_json(
             lookup.query, skip, limit, all_carriers=parse_all_carriers(request.query)
         )
-        views = [variant_view(v) for v in variants]
     else:
-        counts, calls = await model.calls_page(lookup.query, skip, limit)
-        views = [call_view(c) for c in calls]
-    return json_ok(
-        {
-            "query": {**lookup.echo(), "skip": skip, "limit": limit},
-            "counts": counts.as_dict(),
-            "counted_by": COUNTED_BY,
-            grouping.value: views,
-        }
-    )
+        fields = parse_fields(request.query)
+        if not fields.all_stored:
+            counts, calls = await model.calls_page(lookup.query, skip, limit, fields.stored)
+            views = [fields.view(c) for c in calls]
+            return json_ok(
+                {**head, "counts": counts.as_dict(), "counted_by": COUNTED_BY, "calls": views}
+            )
+        counts, encoded = await model.calls_page_json(lookup.query, skip, limit, fields.stored)
+    body = {**head, "counts": counts.as_dict(), "counted_by": COUNTED_BY}
+    return json_ok_with(body, grouping.value, encoded)
 
 
 async def get_calls(request: web.Request) -> web.StreamResponse:
@@ -138,19 +138,18 @@ async def get_carrier_groups(request: web.Request) -> web.Response:
     dataset carry a matching call: the numerators of the search page's frequencies, over
     the denominators of /populations (shared.frequencies)."""
     model, lookup = await _lookup(request, LOOKUP_PARAMETERS, region_required=False)
-    carriers = await model.carriers(lookup.query)
-    individuals: dict[str, dict[str, Carrier]] = {d: {} for d in lookup.query.dataset_ids}
-    for carrier in carriers:
-        individuals[carrier.dataset_id].setdefault(carrier.individual_id, carrier)
+    of_dataset: dict[str, list[Document]] = {d: [] for d in lookup.query.dataset_ids}
+    for row in await model.carrier_groups(lookup.query):
+        of_dataset[row["dataset_id"]].append(row)
     found = [
         {
             "dataset_id": dataset_id,
             "groups": [
                 {"level": size.level.value, "code": size.code, "carriers": size.individuals}
-                for size in group_sizes([c.attributes() for c in of_dataset.values()], [])
+                for size in group_sizes(rows, [])
             ],
         }
-        for dataset_id, of_dataset in individuals.items()
+        for dataset_id, rows in of_dataset.items()
     ]
     return json_ok({"query": lookup.echo(), "datasets": found, "counted_by": COUNTED_BY})
 

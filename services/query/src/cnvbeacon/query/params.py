@@ -10,6 +10,7 @@ from typing import Final
 from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.lookup import CallQuery
+from cnvbeacon.query.views import CALL_VIEW_FIELDS, CallFields
 from cnvbeacon.query.windows import Match, Window
 from cnvbeacon.shared.reference.assemblies import normalise_assembly
 from cnvbeacon.shared.reference.chromosomes import (
@@ -56,6 +57,9 @@ CALL_FILTER_PARAMETERS: Final = frozenset(
 PAGE_PARAMETERS: Final = frozenset({"skip", "limit"})
 # Options of /variants only.
 VARIANT_PARAMETERS: Final = frozenset({"all_carriers"})
+# Options of /calls only.
+CALL_PARAMETERS: Final = frozenset({"fields"})
+
 LOOKUP_PARAMETERS: Final = (
     REGION_PARAMETERS | ATTRIBUTE_PARAMETERS | CALL_FILTER_PARAMETERS | {"datasets"}
 )
@@ -358,6 +362,21 @@ def parse_all_carriers(params: Mapping[str, str]) -> bool:
     """`all_carriers`: a variant lists every carrier in the datasets, not only the
     matching calls' (what frequencies of a filtered search need)."""
     return _boolean(params, "all_carriers")
+
+
+def parse_fields(params: Mapping[str, str]) -> CallFields:
+    """`fields`: the comma-separated fields of each call an answer needs (default: its id
+    and stored fields)."""
+    text = params.get("fields", "").strip()
+    if not text:
+        return CallFields()
+    asked = {name.strip() for name in text.split(",") if name.strip()}
+    unknown = sorted(asked.difference(CALL_VIEW_FIELDS))
+    if unknown:
+        raise ParameterError(
+            "fields", f"unknown call fields {unknown}; choose from {', '.join(CALL_VIEW_FIELDS)}"
+        )
+    return CallFields(tuple(name for name in CALL_VIEW_FIELDS if name in asked))
 
 
 def parse_record_id(value: str, name: str = "id") -> str:

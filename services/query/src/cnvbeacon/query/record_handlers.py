@@ -12,10 +12,12 @@ from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.filters import EFO_IDS_OF_VARIANT_TYPE, CallFilters
 from cnvbeacon.query.lookup import CallQuery
 from cnvbeacon.query.params import (
+    CALL_PARAMETERS,
     PAGE_PARAMETERS,
     ParameterError,
     check_known,
     parse_dataset_id,
+    parse_fields,
     parse_page,
     parse_record_id,
 )
@@ -107,18 +109,19 @@ async def get_biosample(request: web.Request) -> web.Response:
 
 async def get_biosample_calls(request: web.Request) -> web.Response:
     """All calls of a biosample (in each dataset searched), in genome order, paged."""
-    check_known(request.query, PAGE_PARAMETERS | {"datasets"})
+    check_known(request.query, PAGE_PARAMETERS | CALL_PARAMETERS | {"datasets"})
     biosample_id = _record_id(request)
+    fields = parse_fields(request.query)
     settings = request.app[keys.SETTINGS]
     skip, limit = parse_page(request.query, settings.default_page_size, settings.max_page_size)
     model = read_model(request)
     dataset_ids = parse_dataset_id(request.query, model.datasets())
-    calls = await model.calls_of_biosample(dataset_ids, biosample_id)
+    calls = await model.calls_of_biosample(dataset_ids, biosample_id, fields.stored)
     return json_ok(
         {
             "query": {"biosample_id": biosample_id, "skip": skip, "limit": limit},
             "counts": {"calls": len(calls)},
-            "calls": [call_view(c) for c in calls[skip : skip + limit]],
+            "calls": [fields.view(c) for c in calls[skip : skip + limit]],
         }
     )
 

@@ -11,7 +11,7 @@ from cnvbeacon.shared.settings import ServiceSettings
 
 class QuerySettings(ServiceSettings):
     port: int = Field(default=8081, ge=0, le=65535)
-    max_page_size: int = Field(default=1000, ge=1, le=100_000)
+    max_page_size: int = Field(default=5000, ge=1, le=100_000)
     default_page_size: int = Field(default=100, ge=1)
     # The read model's directory (one DuckDB file per replica: never share it).
     read_model_directory: Path = Path("var/read-model")

@@ -21,6 +21,16 @@ _VARIANT_ID: Final = re.compile(
 )
 
 
+# The stored call fields a variant is keyed by (with the assembly, in its id).
+VARIANT_KEY_FIELDS: Final = ("chrom", "start", "end", "variant_type")
+
+
+def variant_id_sql(assembly: str) -> str:
+    """VariantKey.id as SQL over columns named as VARIANT_KEY_FIELDS, with the assembly
+    the SQL expression `assembly` gives."""
+    return f"concat({assembly}, ':', chrom, ':', start, '-', \"end\", ':', variant_type)"
+
+
 @dataclass(frozen=True, slots=True)
 class VariantKey:
     assembly: str

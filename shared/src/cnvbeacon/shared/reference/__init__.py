@@ -33,6 +33,7 @@ from cnvbeacon.shared.reference.cytobands import (
 from cnvbeacon.shared.reference.genes import (
     GeneLocus,
     gene_loci,
+    genes_of_call,
     genes_overlapping,
     suggest_genes,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "cytoband_label",
     "cytoband_region",
     "gene_loci",
+    "genes_of_call",
     "genes_overlapping",
     "genome_length",
     "in_pseudoautosomal_region",

@@ -172,3 +172,12 @@ def genes_overlapping(
         hits.extend((starts[i], symbols[i]) for i in range(first, last) if ends[i] > start)
     hits.sort()
     return list(dict.fromkeys(symbol for _, symbol in hits))
+
+
+def genes_of_call(chrom: str, start: int, end: int, assembly: str) -> list[str]:
+    """The genes a call (or variant) is annotated with: the protein-coding genes it
+    overlaps, none on a contig or an assembly without gene annotation."""
+    try:
+        return genes_overlapping(chrom, start, end, assembly, protein_coding_only=True)
+    except ValueError:
+        return []

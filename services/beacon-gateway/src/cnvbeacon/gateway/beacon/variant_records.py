@@ -29,7 +29,7 @@ from typing import Any
 from cnvbeacon.gateway.beacon.json_types import JsonObject
 from cnvbeacon.gateway.beacon.sample_entries import analysis_id, run_id
 from cnvbeacon.shared.frequencies import GroupSize, variant_frequencies
-from cnvbeacon.shared.reference import genes_overlapping
+from cnvbeacon.shared.reference import genes_of_call
 from cnvbeacon.shared.vocabulary import CNV, CNV_TERMS, GAIN, LOSS, Direction
 from cnvbeacon.shared.vrs import genomic_variation_of_calls
 
@@ -120,16 +120,7 @@ def build_frequencies(
 
 
 def _genes(variant: Mapping[str, Any]) -> list[str]:
-    try:
-        return genes_overlapping(
-            variant["chrom"],
-            variant["start"],
-            variant["end"],
-            variant["assembly"],
-            protein_coding_only=True,
-        )
-    except ValueError:  # a contig or an assembly without gene annotation
-        return []
+    return genes_of_call(variant["chrom"], variant["start"], variant["end"], variant["assembly"])
 
 
 def build_variant_record(

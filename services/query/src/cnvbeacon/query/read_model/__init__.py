@@ -216,9 +216,24 @@ class ReadModel:
         return counts
 
     async def calls_page(
-        self, query: CallQuery, skip: int, limit: int
+        self,
+        query: CallQuery,
+        skip: int,
+        limit: int,
+        fields: Sequence[str] = reads.DOCUMENT_FIELDS,
     ) -> tuple[Counts, list[Document]]:
-        return await self._with_counts(query, lambda c: reads.calls_page(c, query, skip, limit))
+        """A page of matching calls, each with only `fields` (document names: `_id`)."""
+        return await self._with_counts(
+            query, lambda c: reads.calls_page(c, query, skip, limit, fields)
+        )
+
+    async def calls_page_json(
+        self, query: CallQuery, skip: int, limit: int, fields: Sequence[str]
+    ) -> tuple[Counts, bytes]:
+        """calls_page as one JSON array of call views (reads.calls_page_json)."""
+        return await self._with_counts(
+            query, lambda c: reads.calls_page_json(c, query, skip, limit, fields)
+        )
 
     async def variants_page(
         self, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
@@ -228,17 +243,33 @@ class ReadModel:
             lambda c: reads.variants_page(c, query, skip, limit, all_carriers=all_carriers),
         )
 
+    async def variants_page_json(
+        self, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
+    ) -> tuple[Counts, bytes]:
+        """variants_page as one JSON array of variant views (reads.variants_page_json)."""
+        return await self._with_counts(
+            query,
+            lambda c: reads.variants_page_json(c, query, skip, limit, all_carriers=all_carriers),
+        )
+
     async def carriers(self, query: CallQuery) -> list[Carrier]:
         return await self.database.read(lambda c: reads.carriers(c, query))
+
+    async def carrier_groups(self, query: CallQuery) -> list[Document]:
+        """Individuals with matching calls by dataset and attributes (reads.carrier_groups)."""
+        return await self.database.read(lambda c: reads.carrier_groups(c, query))
 
     async def call(self, call_id: str) -> Document | None:
         return await self.database.read(lambda c: reads.call_by_id(c, call_id))
 
     async def calls_of_biosample(
-        self, dataset_ids: Sequence[str], biosample_id: str
+        self,
+        dataset_ids: Sequence[str],
+        biosample_id: str,
+        fields: Sequence[str] = reads.DOCUMENT_FIELDS,
     ) -> list[Document]:
         return await self.database.read(
-            lambda c: reads.calls_of_biosample(c, dataset_ids, biosample_id)
+            lambda c: reads.calls_of_biosample(c, dataset_ids, biosample_id, fields)
         )
 
     async def biosample(self, dataset_id: str, biosample_id: str) -> Document | None:
@@ -299,12 +330,11 @@ class ReadModel:
 
     async def group_sizes(self, dataset_id: str) -> list[GroupSize]:
         """Every group's individuals with data and registered (shared.frequencies)."""
-        with_data, registered = await self._cached(
+        return await self._cached(
             ("populations", dataset_id),
             [dataset_id],
-            lambda c: registry.population_rows(c, dataset_id),
+            lambda c: group_sizes(*registry.population_rows(c, dataset_id)),
         )
-        return group_sizes(with_data, registered)
 
     # ----------------------------------------------------------------- snapshots
 

@@ -18,8 +18,15 @@ from cnvbeacon.query.counts import Counts
 from cnvbeacon.query.lookup import CallQuery
 from cnvbeacon.query.read_model.database import Connection
 from cnvbeacon.query.read_model.predicates import call_condition
-from cnvbeacon.query.read_model.schema import SAMPLE_ATTRIBUTES, quoted
-from cnvbeacon.query.variants import VARIANT_TYPES, Variant, VariantGrouper
+from cnvbeacon.query.read_model.schema import CALL_TYPES, SAMPLE_ATTRIBUTES, SAMPLE_TYPES, quoted
+from cnvbeacon.query.variants import (
+    VARIANT_KEY_FIELDS,
+    VARIANT_TYPES,
+    Variant,
+    VariantGrouper,
+    variant_id_sql,
+)
+from cnvbeacon.query.views import CARRIER_CALL_FIELDS
 from cnvbeacon.shared.formats import CALL_FIELDS
 from cnvbeacon.shared.store.client import Document
 
@@ -104,6 +111,41 @@ def calls_page(
     return _documents(rows, fields)
 
 
+def _json_value(name: str, column: str) -> str:
+    """A column as DuckDB writes it into JSON: a double that is not finite as null (as the
+    API's JSON encoder writes it; JSON has no NaN)."""
+    field_type = (SAMPLE_TYPES if name in SAMPLE_ATTRIBUTES else CALL_TYPES).get(name)
+    return f"if(isfinite({column}), {column}, NULL)" if field_type == "DOUBLE" else column
+
+
+def calls_page_json(
+    con: Connection, query: CallQuery, skip: int, limit: int, fields: Sequence[str]
+) -> bytes:
+    """calls_page's calls as one JSON array of call views (`_id` named `id`), written by
+    DuckDB: no Python object per value."""
+    if limit <= 0:
+        return b"[]"
+    matching, params = _matching(query)
+    pack = ", ".join(
+        f"{quoted('id' if name == '_id' else name)} := {_json_value(name, column)}"
+        for name, column in zip(fields, _select_list(fields).split(", "), strict=True)
+    )
+    row = con.execute(
+        f"""
+        SELECT to_json(coalesce(list(call ORDER BY rank, start, "end", dataset_id, id), []))
+        FROM (
+            SELECT struct_pack({pack}) AS call, c.chrom_rank AS rank, c.start, c."end",
+                   c.dataset_id, c.id
+            FROM {matching} c JOIN samples s USING (sample_no)
+            ORDER BY {CALL_ORDER} LIMIT ? OFFSET ?
+        )
+        """,
+        [*params, limit, skip],
+    ).fetchone()
+    assert row is not None
+    return str(row[0]).encode()
+
+
 def _variant_order(prefix: str = "") -> tuple[str, ...]:
     """The columns (of table alias `prefix`) that order distinct variants."""
     return (
@@ -168,19 +210,19 @@ def _in_page(prefix: str, first: Sequence[Any], last: Sequence[Any]) -> tuple[st
     return f"{plain} AND {low} AND {high}", [*plain_params, *low_params, *high_params]
 
 
-def variants_page(
-    con: Connection, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
-) -> list[Variant]:
-    """Distinct variants skip .. skip + limit - 1 of the matching calls, with the carriers of
-    their matching calls, or (``all_carriers``) of every call of the variant in the datasets.
+def _page_calls(
+    con: Connection, query: CallQuery, skip: int, limit: int, all_carriers: bool, columns: str
+) -> tuple[str, list[Any]] | None:
+    """The SQL of the calls of variants skip .. skip + limit - 1 (`columns` of `c`, calls,
+    and `s`, samples), in call order; None: no variant there.
 
     A page's variants are consecutive in variant order: their calls are the calls between
     the first and the last variant's order keys (bounds, not a list of keys)."""
     if limit <= 0:
-        return []
+        return None
     bounds = _page_bounds(con, query, skip, limit)
     if bounds is None:
-        return []
+        return None
     matching, params = _matching(query)
     if all_carriers:
         in_matching, matching_params = _in_page("", *bounds)
@@ -197,25 +239,103 @@ def variants_page(
                 SEMI JOIN page USING (chrom, start, "end", variant_type)
                 WHERE c.dataset_id IN ({datasets})
             )
-            SELECT {_select_list(DOCUMENT_FIELDS)}
+            SELECT {columns}
             FROM calls c JOIN samples s USING (sample_no)
             WHERE c.rowid IN (SELECT row_id FROM found)
             ORDER BY {CALL_ORDER}
         """
-        arguments = [*params, *matching_params, *query.dataset_ids]
-    else:
-        in_page, page_params = _in_page("c.", *bounds)
-        sql = f"""
-            SELECT {_select_list(DOCUMENT_FIELDS)}
-            FROM {matching} c JOIN samples s USING (sample_no)
-            WHERE {in_page}
-            ORDER BY {CALL_ORDER}
-        """
-        arguments = [*params, *page_params]
-    rows = con.execute(sql, arguments).fetchall()
+        return sql, [*params, *matching_params, *query.dataset_ids]
+    in_page, page_params = _in_page("c.", *bounds)
+    sql = f"""
+        SELECT {columns}
+        FROM {matching} c JOIN samples s USING (sample_no)
+        WHERE {in_page}
+        ORDER BY {CALL_ORDER}
+    """
+    return sql, [*params, *page_params]
+
+
+def variants_page(
+    con: Connection, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
+) -> list[Variant]:
+    """Distinct variants skip .. skip + limit - 1 of the matching calls, with the carriers of
+    their matching calls, or (``all_carriers``) of every call of the variant in the datasets."""
+    page = _page_calls(con, query, skip, limit, all_carriers, _select_list(DOCUMENT_FIELDS))
+    if page is None:
+        return []
+    rows = con.execute(*page).fetchall()
     grouper = VariantGrouper()
     variants = grouper.feed(_documents(rows, DOCUMENT_FIELDS))
     return [*variants, *grouper.finish()]
+
+
+def _struct(fields: Sequence[tuple[str, str]]) -> str:
+    return "struct_pack(" + ", ".join(f"{quoted(name)} := {value}" for name, value in fields) + ")"
+
+
+# A variant view's carriers (views.variant_view), as columns of the page's calls.
+_CARRIER_JSON: Final = _struct(
+    [("call_id", "id"), *((f, _json_value(f, quoted(f))) for f in CARRIER_CALL_FIELDS)]
+)
+# A variant view (views.variant_view) of a group of the page's calls by variant key; the
+# assembly is its first call's, as VariantGrouper takes it.
+_FIRST_ASSEMBLY: Final = "first(assembly ORDER BY dataset_id, id)"
+_VARIANT_JSON: Final = _struct(
+    [
+        ("id", variant_id_sql(_FIRST_ASSEMBLY)),
+        ("assembly", _FIRST_ASSEMBLY),
+        ("chrom", "chrom"),
+        ("start", "start"),
+        ("end", '"end"'),
+        ("length", '"end" - start'),
+        ("variant_type", "variant_type"),
+        ("efo_ids", "list_sort(list_distinct(list(efo_id)))"),
+        ("dataset_ids", "list_sort(list_distinct(list(dataset_id)))"),
+        ("call_count", "count(*)"),
+        ("biosample_count", "count(DISTINCT (dataset_id, biosample_id))"),
+        ("carriers", f"list({_CARRIER_JSON} ORDER BY dataset_id, id)"),
+    ]
+)
+
+
+def variants_page_json(
+    con: Connection, query: CallQuery, skip: int, limit: int, *, all_carriers: bool = False
+) -> bytes:
+    """variants_page as one JSON array of variant views, written by DuckDB."""
+    needed = sorted(
+        {
+            "_id",
+            "assembly",
+            *VARIANT_KEY_FIELDS,
+            "efo_id",
+            "dataset_id",
+            "biosample_id",
+            *CARRIER_CALL_FIELDS,
+        }
+        - {"id"}
+    )
+    named = ", ".join(
+        f"{column} AS {quoted('id' if name == '_id' else name)}"
+        for name, column in zip(needed, _select_list(needed).split(", "), strict=True)
+    )
+    page = _page_calls(con, query, skip, limit, all_carriers, f"{named}, c.chrom_rank AS rank")
+    if page is None:
+        return b"[]"
+    sql, params = page
+    row = con.execute(
+        f"""
+        SELECT to_json(coalesce(list(variant ORDER BY rank, start, "end", type_rank), []))
+        FROM (
+            SELECT {_VARIANT_JSON} AS variant, rank, start, "end",
+                   {_TYPE_RANK} AS type_rank
+            FROM ({sql}) page_calls
+            GROUP BY rank, chrom, start, "end", variant_type
+        )
+        """,
+        params,
+    ).fetchone()
+    assert row is not None
+    return str(row[0]).encode()
 
 
 def carriers(con: Connection, query: CallQuery) -> list[Carrier]:
@@ -232,6 +352,23 @@ def carriers(con: Connection, query: CallQuery) -> list[Carrier]:
         params,
     ).fetchall()
     return [Carrier(*row) for row in rows]
+
+
+def carrier_groups(con: Connection, query: CallQuery) -> list[Document]:
+    """The individuals with matching calls, as one row per dataset and attributes (sex,
+    population, superpopulation) with how many `individuals` have them."""
+    where, params = call_condition(query)
+    rows = con.execute(
+        f"""
+        SELECT s.dataset_id, s.sex, s.population, s.superpopulation,
+               count(DISTINCT s.individual_id)
+        FROM (SELECT DISTINCT sample_no FROM calls WHERE {where}) m
+        JOIN samples s USING (sample_no)
+        GROUP BY ALL ORDER BY ALL
+        """,
+        params,
+    ).fetchall()
+    return _documents(rows, ("dataset_id", "sex", "population", "superpopulation", "individuals"))
 
 
 def stream_sql(query: CallQuery, fields: Sequence[str]) -> tuple[str, list[Any]]:
@@ -262,22 +399,26 @@ def call_by_id(con: Connection, call_id: str) -> Document | None:
 
 
 def calls_of_biosample(
-    con: Connection, dataset_ids: Sequence[str], biosample_id: str
+    con: Connection,
+    dataset_ids: Sequence[str],
+    biosample_id: str,
+    fields: Sequence[str] = DOCUMENT_FIELDS,
 ) -> list[Document]:
     """Every call of a biosample in these datasets, in genome order (contigs outside the
-    karyotype last)."""
+    karyotype last), with only `fields`: a biosample's calls lie all over the table, and
+    each column read costs a scan of it."""
     if not dataset_ids:
         return []
     marks = ", ".join("?" * len(dataset_ids))
     rows = con.execute(
         f"""
-        SELECT {_select_list(DOCUMENT_FIELDS)} FROM calls c JOIN samples s USING (sample_no)
+        SELECT {_select_list(fields)} FROM calls c JOIN samples s USING (sample_no)
         WHERE s.biosample_id = ? AND s.dataset_id IN ({marks})
         ORDER BY c.chrom_rank, c.chrom, c.start, c."end", c.dataset_id, c.id
         """,
         [biosample_id, *dataset_ids],
     ).fetchall()
-    return _documents(rows, DOCUMENT_FIELDS)
+    return _documents(rows, fields)
 
 
 def biosample(con: Connection, dataset_id: str, biosample_id: str) -> Document | None:

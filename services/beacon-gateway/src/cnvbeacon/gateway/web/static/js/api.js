@@ -67,15 +67,3 @@ export async function errorOf(url, signal) {
     return error instanceof ApiError ? error.message : String(error);
   }
 }
-
-/** Every page of a paged lookup ({counts, <items>}), up to maxItems items. */
-export async function getAllPages(path, params, itemsKey, { signal, pageSize = 1000, maxItems = 5000 } = {}) {
-  const items = [];
-  let body = null;
-  for (let skip = 0; skip < maxItems; skip += pageSize) {
-    body = await getJson(apiUrl(path, { ...params, skip, limit: Math.min(pageSize, maxItems - skip) }), { signal });
-    items.push(...body[itemsKey]);
-    if (body[itemsKey].length < pageSize) break;
-  }
-  return { body, items };
-}

@@ -2,7 +2,7 @@
 // the plot at the width available, and zooms and pans by re-querying (the new window
 // goes into the URL). Drag across the plot to zoom into a stretch.
 
-import { getAllPages } from "./api.js";
+import { apiUrl, getJson } from "./api.js";
 import { el, replace } from "./dom.js";
 import { bp, int, plural, region } from "./format.js";
 import { MAX_GENE_WINDOW, chromosomeLength, regionGenes } from "./reference.js";
@@ -10,7 +10,9 @@ import { drawRegionPlot } from "./region-plot.js";
 import { searchUrl, withWindow } from "./search-state.js";
 import { notice } from "./status.js";
 
-const MAX_CALLS = 5000;
+const MAX_CALLS = 5000; // one page (the query service's largest)
+// What region-plot.js draws of a call: the rest of each call is not read.
+const PLOT_FIELDS = "dataset_id,biosample_id,assembly,chrom,start,end,variant_type,copy_number,is_pass";
 const MIN_SPAN = 100;
 const CONTEXT = 0.25; // of a gene's or band's length on each side
 
@@ -127,10 +129,11 @@ export function regionPanelParts({ state, resolved, lookup, navigate }) {
   async function content(signal) {
     const length = await chromosomeLength(view.chrom, resolved.assembly).catch(() => view.end);
     view.end = Math.min(view.end, length);
-    const [{ body, items }, genes] = await Promise.all([
-      getAllPages("/api/query/calls", { ...lookup, start: view.start, end: view.end }, "calls", { signal, maxItems: MAX_CALLS }),
+    const [body, genes] = await Promise.all([
+      getJson(apiUrl("/api/query/calls", { ...lookup, start: view.start, end: view.end, fields: PLOT_FIELDS, limit: MAX_CALLS }), { signal }),
       genesOf(view, resolved.assembly),
     ]);
+    const items = body.calls;
     const total = body.counts.calls;
     const padded = view.start !== resolved.start || view.end !== resolved.end;
     const focus = ["gene", "genes", "cytoband"].includes(resolved.kind) ? { start: resolved.start, end: resolved.end, label: resolved.label } : null;

@@ -1,6 +1,6 @@
-// A sample's page (/samples/{id}) and an individual's page (/individuals/{id}), from the
-// Beacon API: who it is (sex, population), and the sample's calls as a genome plot and a
-// table (each call a variant record of /api/biosamples/{id}/g_variants).
+// A sample's page (/samples/{id}) and an individual's page (/individuals/{id}): who it is
+// (sex, population: Beacon records), and the sample's calls as a genome plot and a table
+// (the fields the page shows of each call: /api/query/biosamples/{id}/calls).
 
 import { ApiError, apiUrl, getJson } from "./api.js";
 import { el, entryPath, replace } from "./dom.js";
@@ -10,11 +10,12 @@ import { drawGenomePlot } from "./genome-plot.js";
 import { factList, fill, section } from "./panel.js";
 import { chromosomeLength } from "./reference.js";
 import { errorBox, loading } from "./status.js";
-import { direction } from "./vocabulary.js";
+import { variantId } from "./region-plot.js";
+import { direction, termLabel, zygosityLabel } from "./vocabulary.js";
 
 const MAX_CALLS = 20_000;
-const PAGE = 1000;
-const PARALLEL = 4;
+const PAGE = 5000; // the query service's largest page: most samples' calls at once
+const CALL_FIELDS = "id,assembly,chrom,start,end,variant_type,efo_id,copy_number,zygosity_id,genes";
 const CHROMOSOME_ORDER = [...Array.from({ length: 22 }, (_, i) => String(i + 1)), "X", "Y", "M", "MT"];
 
 async function beaconRecord(path, signal) {
@@ -27,26 +28,20 @@ async function beaconRecord(path, signal) {
   }
 }
 
-/** A Beacon variant record as a call of the sample. */
-function callOf(record) {
-  const location = record.variation?.subject ?? record.variation?.location ?? {};
-  const interval = location.interval ?? {};
-  const [assembly, chrom] = String(record.variantInternalId).split(":");
-  const level = record.caseLevelData?.[0] ?? {};
-  const start = interval.start?.value ?? location.start;
-  const end = interval.end?.value ?? location.end;
-  const type = record.variantInternalId.split(":").pop();
+/** A call as the page shows it. */
+function callOf(call) {
   return {
-    id: record.variantInternalId,
-    assembly,
-    chrom,
-    start,
-    end,
-    type,
-    copyNumber: level.copyNumber ?? null,
-    zygosity: level.zygosity?.label ?? "",
-    change: level.copyNumberChange?.label ?? "",
-    genes: record.molecularAttributes?.geneIds ?? [],
+    id: call.id,
+    variant: variantId(call),
+    assembly: call.assembly,
+    chrom: call.chrom,
+    start: call.start,
+    end: call.end,
+    type: call.variant_type,
+    copyNumber: call.copy_number ?? null,
+    zygosity: call.zygosity_id ? zygosityLabel(call.zygosity_id) : "",
+    change: termLabel(call.efo_id),
+    genes: call.genes ?? [],
   };
 }
 
@@ -57,7 +52,7 @@ function geneLinks(call) {
 }
 
 const CALL_COLUMNS = [
-  { key: "position", label: "Variant", header: true, sort: (c) => [CHROMOSOME_ORDER.indexOf(c.chrom), c.start], render: (c) => el("a", { href: entryPath("variants", c.id), class: "mono" }, region(c.chrom, c.start, c.end)) },
+  { key: "position", label: "Variant", header: true, sort: (c) => [CHROMOSOME_ORDER.indexOf(c.chrom), c.start], render: (c) => el("a", { href: entryPath("variants", c.variant), class: "mono" }, region(c.chrom, c.start, c.end)) },
   { key: "type", label: "Type", sort: (c) => c.change, render: (c) => [el("span", { class: `type type--${direction(c.type)}` }, direction(c.type) === "loss" ? "Loss" : "Gain"), el("span", { class: "muted type-detail" }, ` ${c.change}`)] },
   { key: "size", label: "Size", numeric: true, sort: (c) => c.end - c.start, render: (c) => bp(c.end - c.start) },
   { key: "cn", label: "Copy number", numeric: true, sort: (c) => c.copyNumber, render: (c) => c.copyNumber ?? "–" },
@@ -76,35 +71,25 @@ function personFacts(individual) {
   ];
 }
 
-/** The sample's calls as Beacon variant records: the largest page first (most samples
- * have fewer calls: one request), any further pages a few at once, reporting progress.
- * Beacon's skip counts pages, not records. */
+/** The sample's calls (in every dataset shown), up to MAX_CALLS: pages one after another,
+ * reporting progress. */
 async function sampleCalls(sampleId, signal, onProgress) {
-  const path = `/api/biosamples/${encodeURIComponent(sampleId)}/g_variants`;
-  const page = async (skip) => {
-    const body = await getJson(apiUrl(path, { requestedGranularity: "record", skip, limit: PAGE }), { signal });
-    const sets = body.response?.resultSets ?? [];
-    return { total: body.responseSummary?.numTotalResults ?? 0, results: sets.flatMap((set) => set.results) };
-  };
+  const path = `/api/query/biosamples/${encodeURIComponent(sampleId)}/calls`;
+  const page = (skip) => getJson(apiUrl(path, { fields: CALL_FIELDS, skip, limit: PAGE }), { signal });
   const first = await page(0);
-  const total = Math.min(first.total, MAX_CALLS);
-  const records = [...first.results];
-  onProgress(records.length, total);
-  const skips = [];
-  for (let skip = 1; skip * PAGE < total; skip += 1) skips.push(skip);
-  for (let i = 0; i < skips.length; i += PARALLEL) {
-    const pages = await Promise.all(skips.slice(i, i + PARALLEL).map(page));
-    for (const found of pages) records.push(...found.results);
-    onProgress(records.length, total);
+  const total = Math.min(first.counts.calls, MAX_CALLS);
+  const calls = first.calls.slice(0, total);
+  while (calls.length < total) {
+    onProgress(calls.length, total);
+    const next = await page(calls.length);
+    if (next.calls.length === 0) break;
+    calls.push(...next.calls.slice(0, total - calls.length));
   }
-  return records.map(callOf);
+  return calls.map(callOf);
 }
 
-async function callsSection(sampleId, signal, body) {
-  const calls = await sampleCalls(sampleId, signal, (read, total) => {
-    const status = body.querySelector(".loading");
-    if (status) status.lastChild.textContent = `Reading the sample's calls: ${int(read)} of ${int(total)}…`;
-  });
+async function callsSection(sampleId, callsRead, signal) {
+  const calls = await callsRead;
   const chromosomes = [...new Set(calls.map((c) => c.chrom))].sort((a, b) => CHROMOSOME_ORDER.indexOf(a) - CHROMOSOME_ORDER.indexOf(b));
   const assembly = calls[0]?.assembly ?? "GRCh38";
   const lengths = new Map(await Promise.all(chromosomes.map(async (c) => [c, await chromosomeLength(c, assembly).catch(() => Math.max(...calls.filter((x) => x.chrom === c).map((x) => x.end)))])));
@@ -112,7 +97,7 @@ async function callsSection(sampleId, signal, body) {
   const gains = calls.filter((c) => direction(c.type) === "gain");
   const holder = el("div", { class: "plot-holder" });
   const draw = () => {
-    const plotCalls = calls.map((c) => ({ ...c, href: entryPath("variants", c.id), label: `${region(c.chrom, c.start, c.end)} ${c.change} (${bp(c.end - c.start)})` }));
+    const plotCalls = calls.map((c) => ({ ...c, href: entryPath("variants", c.variant), label: `${region(c.chrom, c.start, c.end)} ${c.change} (${bp(c.end - c.start)})` }));
     replace(holder, drawGenomePlot({ calls: plotCalls, chromosomes, lengths, width: Math.max(holder.clientWidth, 280) }));
   };
   const observer = new ResizeObserver(() => window.requestAnimationFrame(draw));
@@ -135,11 +120,17 @@ async function callsSection(sampleId, signal, body) {
 }
 
 async function renderSample(holder, sampleId, signal) {
+  // The calls are read at once with the records: they need only the sample's id.
+  const calls = section("sample-calls", "Calls");
+  const callsRead = sampleCalls(sampleId, signal, (read, total) => {
+    const status = calls.body.querySelector(".loading");
+    if (status) status.lastChild.textContent = `Reading the sample's calls: ${int(read)} of ${int(total)}…`;
+  });
+  callsRead.catch(() => {}); // shown in the calls section, if there is a sample to show
   const [samples, people] = await Promise.all([beaconRecord(`/api/biosamples/${encodeURIComponent(sampleId)}`, signal), beaconRecord(`/api/biosamples/${encodeURIComponent(sampleId)}/individuals`, signal)]);
   if (samples.length === 0) throw new ApiError(404, `There is no sample ${sampleId} in the data.`);
   const sample = samples[0];
   const person = people[0];
-  const calls = section("sample-calls", "Calls");
   replace(
     holder,
     el("h1", {}, `Sample ${sampleId}`),
@@ -151,7 +142,7 @@ async function renderSample(holder, sampleId, signal) {
     calls.node,
   );
   document.title = `Sample ${sampleId} · cnvbeacon`;
-  await fill(calls.body, (s) => callsSection(sampleId, s, calls.body), { signal, message: "Reading the sample's calls…" });
+  await fill(calls.body, (s) => callsSection(sampleId, callsRead, s), { signal, message: "Reading the sample's calls…" });
 }
 
 async function renderIndividual(holder, individualId, signal) {

@@ -28,10 +28,16 @@ const TERM_LABELS = {
 const LOSS_TERMS = new Set(["EFO:0030067", "EFO:0030068", "EFO:0030069"]);
 const GAIN_TERMS = new Set(["EFO:0030070", "EFO:0030071", "EFO:0030072", "EFO:0030073"]);
 
+const ZYGOSITY_LABELS = { "GENO:0000134": "hemizygous", "GENO:0000135": "heterozygous", "GENO:0000136": "homozygous" };
+
 export const SEX_TERMS = { female: "NCIT:C16576", male: "NCIT:C20197", unknown: "NCIT:C17998" };
 
 export function termLabel(id) {
   return TERM_LABELS[id] ?? id;
+}
+
+export function zygosityLabel(id) {
+  return ZYGOSITY_LABELS[id] ?? id;
 }
 
 /** "loss", "gain" or "other", from a call's variant_type (DEL/DUP/CNV) or an EFO id. */
