@@ -304,8 +304,9 @@ SEARCH = PageSpec(
     ),
 )
 
-# sample-page.js samplePage (entryPage -> renderSample): the biosample, its individual and
-# its calls (sampleCalls: up to 5,000 a page, every cohort sample's calls in one) at once,
+# sample-page.js samplePage (entryPage -> renderSample): the biosample, its individual, the
+# datasets (whether any is synthetic) and its calls (sampleCalls: up to 5,000 a page, every
+# cohort sample's calls in one) at once,
 # then callsSection: every chromosome's length at once (reference.js chromosomeLength).
 SAMPLE_CALL_FIELDS = (  # sample-page.js CALL_FIELDS
     "id,assembly,chrom,start,end,variant_type,efo_id,copy_number,zygosity_id,genes"
@@ -320,6 +321,7 @@ SAMPLE = PageSpec(
                 Fetch(
                     "/api/biosamples/{sample}/individuals", (RECORD,), "sample-page.js beaconRecord"
                 ),
+                replace(DATASETS, mirrors="sample-page.js renderSample -> reference.js datasets"),
                 Fetch(
                     "/api/query/biosamples/{sample}/calls",
                     (("fields", SAMPLE_CALL_FIELDS), ("skip", "0"), ("limit", "5000")),
@@ -339,12 +341,14 @@ SAMPLE = PageSpec(
     ),
 )
 
-# variant-page.js variantPage.mount -> render: the Beacon record, then the exact lookup of
-# its carriers, then the cohorts (for the frequency table's group names): one after another.
+# variant-page.js variantPage.mount -> render: the datasets (whether any is synthetic) and the
+# Beacon record at once, then the exact lookup of its carriers, then the cohorts (for the
+# frequency table's group names): one after another.
 VARIANT = PageSpec(
     url="/variants/{variant}",
     mirrors="variant-page.js render",
     fetches=(
+        replace(DATASETS, mirrors="variant-page.js render -> reference.js datasets"),
         Fetch(
             "/api/g_variants/{variant}",
             (RECORD,),

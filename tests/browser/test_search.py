@@ -176,6 +176,15 @@ async def test_click_through_to_the_variant_sample_and_individual(
     total = records["responseSummary"]["numTotalResults"]
     await expect(page.locator("#sample-calls .facts")).to_contain_text(f"{total:,}")
     await expect(page.locator("svg.genome-plot")).to_be_visible()
+    await expect(page.locator("#sample-calls tbody")).to_contain_text("heterozygous")
+    bed = page.locator("#sample-calls a[data-format=bed]")
+    href = await bed.get_attribute("href")
+    assert href is not None
+    assert "biosample_id=HG00096" in href
+    track, *lines = (await api_bytes(f"{stack.gateway}{href}")).decode().splitlines()
+    assert track.startswith("track ")
+    assert len(lines) == total
+    assert all(line.split("\t")[3].endswith(":HG00096") for line in lines)
     await screens.shoot("sample")
 
     await page.locator(".facts").get_by_role("link", name="HG00096").click()

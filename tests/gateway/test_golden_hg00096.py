@@ -354,7 +354,8 @@ async def test_handovers_stream_the_exports_of_the_result(stack: Stack) -> None:
         assert set(handovers) >= {"VCF", "BED", "TSV", "Progenetix segments (pgxseg)"}
         async with session.get(stack.local(handovers["BED"])) as response:
             assert response.status == 200
-            bed = (await response.text()).splitlines()
+            track, *bed = (await response.text()).splitlines()
+        assert track.startswith("track ")
         assert sorted(tuple(line.split("\t")[:3]) for line in bed) == sorted(
             (r.chrom, str(r.start), str(r.end)) for r in want
         )
@@ -373,7 +374,7 @@ async def test_handovers_stream_the_exports_of_the_result(stack: Stack) -> None:
         (bed_of_own,) = [h for h in own["beaconHandovers"] if h["handoverType"]["label"] == "BED"]
         assert "biosample_id=HG00096" in bed_of_own["url"]
         async with session.get(stack.local(bed_of_own["url"])) as response:
-            assert len((await response.text()).splitlines()) == len(want)
+            assert len((await response.text()).splitlines()) == 1 + len(want)  # + track line
 
 
 async def test_own_lookups_pass_through_and_hide_count_only_datasets(stack: Stack) -> None:

@@ -16,6 +16,8 @@ from cnvbeacon.query.params import (
     CALL_PARAMETERS,
     LOOKUP_PARAMETERS,
     PAGE_PARAMETERS,
+    REGION_OPTIONS,
+    SAMPLE_FILTER_PARAMETERS,
     VARIANT_PARAMETERS,
 )
 from cnvbeacon.query.settings import QuerySettings
@@ -61,6 +63,9 @@ def test_documented_parameters_are_the_accepted_ones() -> None:
         lookup | PAGE_PARAMETERS | VARIANT_PARAMETERS | {"format"}
     )
     assert parameters(document, "/counts") == lookup
+    assert parameters(document, "/variant_regions") == (
+        (lookup - SAMPLE_FILTER_PARAMETERS) | PAGE_PARAMETERS | REGION_OPTIONS | {"format"}
+    )
     # Registry listings accept a subset of the carrier lookups' parameters.
     for path in ("/biosamples", "/individuals"):
         assert parameters(document, path) == lookup | PAGE_PARAMETERS

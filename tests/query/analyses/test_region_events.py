@@ -8,7 +8,7 @@ import pytest
 
 from cnvbeacon.query.analyses.cohort import Calls
 from cnvbeacon.query.analyses.intervals import reciprocal_overlap
-from cnvbeacon.query.analyses.regions import _events
+from cnvbeacon.query.analyses.regions import assign_events
 
 
 def reference_events(calls: Calls, call_region: np.ndarray, min_overlap: float) -> list[int]:
@@ -73,7 +73,7 @@ def random_calls(seed: int) -> tuple[Calls, np.ndarray]:
 @pytest.mark.parametrize("min_overlap", [0.3, 0.5, 0.8, 0.0])
 def test_events_match_comparing_every_seed(seed: int, min_overlap: float) -> None:
     calls, region = random_calls(seed)
-    events, founders = _events(calls, region, min_overlap)
+    events, founders = assign_events(region, calls.start, calls.end, min_overlap)
     assert events.tolist() == reference_events(calls, region, min_overlap)
     # Every founder is a call of its own event.
     assert (events[founders] == np.arange(len(founders))).all()

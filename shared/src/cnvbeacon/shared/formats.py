@@ -76,10 +76,16 @@ def call_tsv_row(call: Mapping[str, Any]) -> str:
     return "\t".join(cell(v) for v in values) + "\n"
 
 
+# log2 copy ratios are clamped to +-LOG2_LIMIT: a complete deletion's ratio is near 0, its
+# log2 near minus infinity (-29.9 was seen), which no plot or segment tool scales to.
+LOG2_LIMIT: Final = 3.0
+
+
 def log2_ratio(copy_ratio: float | None) -> str:
-    if copy_ratio is None or copy_ratio <= 0:
+    if copy_ratio is None or math.isnan(copy_ratio):
         return MISSING
-    return f"{math.log2(copy_ratio):.4f}"
+    value = math.log2(copy_ratio) if copy_ratio > 0 else -LOG2_LIMIT
+    return f"{min(max(value, -LOG2_LIMIT), LOG2_LIMIT):.4f}"
 
 
 def pgxseg_row(call: Mapping[str, Any]) -> str:

@@ -117,7 +117,8 @@ def allele_count(
     return 1
 
 
-def _groups_of(call: Mapping[str, Any]) -> Iterable[tuple[GroupLevel, str]]:
+def group_keys(call: Mapping[str, Any]) -> Iterable[tuple[GroupLevel, str]]:
+    """The groups (level, code) an individual with these attributes belongs to."""
     yield GroupLevel.ALL, GroupLevel.ALL.value
     for level in (GroupLevel.SUPERPOPULATION, GroupLevel.POPULATION):
         code = call.get(level.value)
@@ -150,7 +151,7 @@ def variant_frequencies(
             else allele_count(call.get("genotype"), call.get("copy_number"), variant_type, copies)
         )
         alleles_of[individual] = max(alleles_of.get(individual, 0), count)
-        groups_of.setdefault(individual, list(_groups_of(call)))
+        groups_of.setdefault(individual, list(group_keys(call)))
     carried: dict[tuple[GroupLevel, str], list[str]] = {}
     for individual, groups in groups_of.items():
         for group in groups:
@@ -189,7 +190,7 @@ def group_sizes(
     data: dict[tuple[GroupLevel, str], dict[str, int]] = {}
     for row in with_data:
         count = int(row.get("individuals", 1))
-        for group in _groups_of(row):
+        for group in group_keys(row):
             tally = data.setdefault(group, {"individuals": 0, "female": 0, "male": 0})
             tally["individuals"] += count
             if row.get("sex") in ("female", "male"):
@@ -198,7 +199,7 @@ def group_sizes(
     parents: dict[str, str] = {}
     for row in registered:
         count = int(row.get("individuals", 1))
-        for group in _groups_of(row):
+        for group in group_keys(row):
             listed[group] = listed.get(group, 0) + count
     for row in (*with_data, *registered):
         if row.get("population") and row.get("superpopulation"):

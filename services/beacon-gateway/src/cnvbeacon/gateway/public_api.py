@@ -4,10 +4,12 @@ Beacon ones in ``data/openapi.json`` (served at ``/api/openapi.json``).
 * ``/api/resolve?q=``: a search-box text (region, chromosome, cytoband, gene, variant id)
   as chrom/start/end/label, or a 400 saying what would be understood;
 * ``/api/genes/suggest?prefix=``: gene symbols for type-ahead, with their loci;
-* ``/api/query/{calls,variants,counts,carriers,carrier_groups,datasets,populations}``: the
-  query service's JSON lookups, passed through (its parameters, its paging);
+* ``/api/query/{calls,variants,variant_regions,counts,carriers,carrier_groups,datasets,
+  populations}``: the query service's JSON lookups, passed through (its parameters, its
+  paging);
 * ``/api/query/analyses/{path}``: the query service's analyses (JSON or SVG plots);
-* ``/api/exports/{calls,variants}?...&format=vcf|bed|pgxseg|tsv|jsonl``: streamed files.
+* ``/api/exports/{calls,variants}?...&format=vcf|bed|pgxseg|tsv|jsonl``: streamed files;
+  ``/api/exports/variant_regions?...&format=vcf|bed|tsv|jsonl`` likewise.
 
 Pass-through responses are streamed chunk by chunk, never held whole. Datasets a client
 may only see counts of (``CNVB_DATASET_GRANULARITY``) are left out of record lookups and
@@ -46,6 +48,7 @@ from cnvbeacon.shared.reference.paralogous_genes import paralogous_genes_overlap
 from cnvbeacon.shared.web import STREAM_CUT
 
 EXPORT_FORMATS = ("vcf", "bed", "pgxseg", "tsv", "jsonl")
+REGION_EXPORT_FORMATS = ("vcf", "bed", "tsv", "jsonl")
 _PASSED_HEADERS = ("Content-Type", "Content-Disposition")
 _REGION = re.compile(
     r"^(?P<chrom>[A-Za-z0-9_.:]+?)\s*[:\s]\s*(?P<start>[\d,.]+)\s*(?:-|\u2013|\.\.)\s*(?P<end>[\d,.]+)$"
@@ -390,12 +393,16 @@ def lookup_handler(path: str, needed: Granularity) -> Handler:
     return handle
 
 
-def export_handler(grouping: str) -> Handler:
+def export_handler(
+    grouping: str,
+    needed: Granularity = Granularity.RECORD,
+    formats: tuple[str, ...] = EXPORT_FORMATS,
+) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         output = request.query.get("format", "")
-        if output not in EXPORT_FORMATS:
-            raise bad_request(f"format must be one of {', '.join(EXPORT_FORMATS)}", "format")
-        params = {**request.query, **await _visible_datasets(request, Granularity.RECORD)}
+        if output not in formats:
+            raise bad_request(f"format must be one of {', '.join(formats)}", "format")
+        params = {**request.query, **await _visible_datasets(request, needed)}
         return await _pass_through(request, f"/{grouping}", params, export=True)
 
     return handle
@@ -459,3 +466,11 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/api/query/analyses/{path:.+}", analyses)
     router.add_get("/api/exports/calls", export_handler("calls"))
     router.add_get("/api/exports/variants", export_handler("variants"))
+    # Variant regions are aggregates (no biosample named): shown from count granularity.
+    router.add_get(
+        "/api/query/variant_regions", lookup_handler("/variant_regions", Granularity.COUNT)
+    )
+    router.add_get(
+        "/api/exports/variant_regions",
+        export_handler("variant_regions", Granularity.COUNT, REGION_EXPORT_FORMATS),
+    )

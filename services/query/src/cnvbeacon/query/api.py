@@ -53,6 +53,7 @@ def add_routes(app: web.Application) -> None:
     router.add_get("/openapi.json", get_openapi)
     router.add_get("/calls", lookup_handlers.get_calls)
     router.add_get("/variants", lookup_handlers.get_variants)
+    router.add_get("/variant_regions", lookup_handlers.get_variant_regions)
     router.add_get("/counts", lookup_handlers.get_counts)
     router.add_get("/biosamples", lookup_handlers.get_biosamples)
     router.add_get("/individuals", lookup_handlers.get_individuals)

@@ -1,7 +1,9 @@
-"""Handlers of the lookup routes: /calls, /variants, /counts, /biosamples, /individuals."""
+"""Handlers of the lookup routes: /calls, /variants, /variant_regions, /counts,
+/biosamples, /individuals."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Collection, Mapping
 from contextlib import aclosing
@@ -17,6 +19,7 @@ from cnvbeacon.query.exports import (
     EXTENSIONS,
     Bed,
     ExportContext,
+    ExportSample,
     Format,
     JsonLines,
     Pgxseg,
@@ -30,6 +33,8 @@ from cnvbeacon.query.params import (
     CALL_PARAMETERS,
     LOOKUP_PARAMETERS,
     PAGE_PARAMETERS,
+    REGION_OPTIONS,
+    SAMPLE_FILTER_PARAMETERS,
     VARIANT_PARAMETERS,
     LookupRequest,
     ParameterError,
@@ -40,17 +45,23 @@ from cnvbeacon.query.params import (
     parse_dataset_id,
     parse_fields,
     parse_lookups,
+    parse_min_overlap,
     parse_page,
+    parse_region_order,
 )
 from cnvbeacon.query.read_model import ReadModel, RegistryCounts
 from cnvbeacon.query.read_model_api import read_model
+from cnvbeacon.query.variant_region_files import REGION_FORMATS, REGION_WRITERS
+from cnvbeacon.query.variant_regions import DEFAULT_MIN_OVERLAP, RegionOrder, region_views
 from cnvbeacon.query.variants import VariantGrouper
 from cnvbeacon.query.views import biosample_view, json_ok, json_ok_with
-from cnvbeacon.shared.frequencies import group_sizes
+from cnvbeacon.shared.frequencies import GroupLevel, group_sizes
 from cnvbeacon.shared.store.client import Document
 
 _SLUG = re.compile(r"[^A-Za-z0-9_.-]+")
 COUNTED_BY: Final = "read_model"
+# Region views built per thread hand-off in an export (each costs its calls' frequencies).
+REGION_EXPORT_BATCH: Final = 200
 
 
 class Grouping(StrEnum):
@@ -124,6 +135,65 @@ async def get_calls(request: web.Request) -> web.StreamResponse:
 async def get_variants(request: web.Request) -> web.StreamResponse:
     """Distinct variants of the matching calls, with their carriers; or an export."""
     return await _calls_or_variants(request, Grouping.VARIANTS)
+
+
+async def get_variant_regions(request: web.Request) -> web.StreamResponse:
+    """The matching calls clustered into variant regions (variant_regions.py), each with
+    its frequencies in every group of its dataset; paged, or a TSV, BED, VCF or JSON-lines
+    file. A region's frequencies are of its whole dataset, so sample filters are refused."""
+    for name in sorted(SAMPLE_FILTER_PARAMETERS):
+        if request.query.get(name):
+            raise ParameterError(
+                name,
+                "variant regions give the frequencies of every group of whole datasets; "
+                "search calls (/calls) to filter samples",
+            )
+    allowed = LOOKUP_PARAMETERS | PAGE_PARAMETERS | REGION_OPTIONS | {"format"}
+    model, lookup = await _lookup(request, allowed, region_required=True)
+    min_overlap = parse_min_overlap(request.query, DEFAULT_MIN_OVERLAP)
+    order = parse_region_order(request.query)
+    output = _format(request.query)
+    if output is not Format.JSON and output not in REGION_FORMATS:
+        raise ParameterError("format", f"must be one of {['json', *REGION_FORMATS]}")
+    clusters = await model.variant_regions(lookup.query, min_overlap)
+    sizes = {d: await model.group_sizes(d) for d in lookup.dataset_ids}
+    if output is not Format.JSON:
+        rows = clusters.ordered(RegionOrder.POSITION if output is not Format.JSONL else order)
+        superpopulations = sorted(
+            {
+                g.code
+                for groups in sizes.values()
+                for g in groups
+                if g.level is GroupLevel.SUPERPOPULATION and g.individuals
+            }
+        )
+        writer = REGION_WRITERS[output](_export_context(model, lookup), superpopulations)
+        response = _attachment(output, f"cnvbeacon-variant-regions-{lookup.label}")
+        await response.prepare(request)
+        await response.write(writer.header().encode())
+        for first in range(0, len(rows), REGION_EXPORT_BATCH):
+            batch = rows[first : first + REGION_EXPORT_BATCH].tolist()
+            views = await asyncio.to_thread(region_views, clusters, batch, sizes, lookup.assembly)
+            await response.write(writer.batch(views).encode())
+        await response.write_eof()
+        return response
+    skip, limit = _page(request)
+    page = clusters.ordered(order)[skip : skip + limit].tolist()
+    views = await asyncio.to_thread(region_views, clusters, page, sizes, lookup.assembly)
+    return json_ok(
+        {
+            "query": {
+                **lookup.echo(),
+                "skip": skip,
+                "limit": limit,
+                "min_overlap": min_overlap,
+                "order": order.value,
+            },
+            "counts": {"regions": len(clusters), "calls": clusters.calls.num_rows},
+            "counted_by": COUNTED_BY,
+            "regions": views,
+        }
+    )
 
 
 async def get_counts(request: web.Request) -> web.Response:
@@ -262,20 +332,56 @@ def _carrier_individual(carrier: Carrier, document: Document | None) -> dict[str
     return view
 
 
-def _writer(
-    output: Format, grouping: Grouping, context: ExportContext, carriers: list[Carrier]
+def _export_context(model: ReadModel, lookup: LookupRequest) -> ExportContext:
+    datasets = model.datasets()
+    synthetic = tuple(
+        d for d in lookup.dataset_ids if d in datasets and datasets[d].document.get("synthetic")
+    )
+    return ExportContext(lookup.assembly, lookup.dataset_ids, lookup.label, synthetic)
+
+
+def _attachment(output: Format, name: str) -> web.StreamResponse:
+    """A chunked file response named `name` (made a safe file name) and the format's
+    extension."""
+    slug = _SLUG.sub("_", name).strip("_")
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": f"{CONTENT_TYPES[output]}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{slug}.{EXTENSIONS[output]}"',
+        }
+    )
+    response.enable_chunked_encoding()
+    return response
+
+
+async def _writer(
+    model: ReadModel, lookup: LookupRequest, grouping: Grouping, output: Format
 ) -> Writer:
+    """The export's writer, with what its format needs besides the calls."""
+    context = _export_context(model, lookup)
     match output:
         case Format.JSONL:
             return JsonLines()
         case Format.TSV:
-            return Tsv(variants=grouping is Grouping.VARIANTS)
+            return Tsv(context, variants=grouping is Grouping.VARIANTS)
         case Format.BED:
-            return Bed()
+            return Bed(context, variants=grouping is Grouping.VARIANTS)
         case Format.PGXSEG:
-            return Pgxseg(context)
+            carriers = await model.carriers(lookup.query)
+            registered = await _registered(model, carriers)
+            samples = [
+                ExportSample(
+                    c.dataset_id,
+                    c.biosample_id,
+                    c.population,
+                    (registered.get((c.dataset_id, c.biosample_id)) or {}).get("population_name"),
+                )
+                for c in carriers
+            ]
+            return Pgxseg(context, samples)
         case Format.VCF:
-            return Vcf(context, carriers)
+            groups = {d: await model.group_sizes(d) for d in lookup.dataset_ids}
+            return Vcf(context, await model.carriers(lookup.query), groups)
     raise AssertionError(output)
 
 
@@ -286,17 +392,8 @@ async def _export(
     grouping: Grouping,
     output: Format,
 ) -> web.StreamResponse:
-    context = ExportContext(lookup.assembly, lookup.dataset_ids, lookup.label)
-    carriers = await model.carriers(lookup.query) if output is Format.VCF else []
-    writer = _writer(output, grouping, context, carriers)
-    name = _SLUG.sub("_", f"cnvbeacon-{grouping.value}-{context.label}").strip("_")
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": f"{CONTENT_TYPES[output]}; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{name}.{EXTENSIONS[output]}"',
-        }
-    )
-    response.enable_chunked_encoding()
+    writer = await _writer(model, lookup, grouping, output)
+    response = _attachment(output, f"cnvbeacon-{grouping.value}-{lookup.label}")
     await response.prepare(request)
     await response.write(writer.header().encode())
     grouper = VariantGrouper() if grouping is Grouping.VARIANTS else None

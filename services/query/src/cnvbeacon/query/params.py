@@ -10,6 +10,7 @@ from typing import Final
 from cnvbeacon.query.datasets import DatasetInfo
 from cnvbeacon.query.filters import CallFilters
 from cnvbeacon.query.lookup import CallQuery
+from cnvbeacon.query.variant_regions import RegionOrder
 from cnvbeacon.query.views import CALL_VIEW_FIELDS, CallFields
 from cnvbeacon.query.windows import Match, Window
 from cnvbeacon.shared.reference.assemblies import normalise_assembly
@@ -392,3 +393,26 @@ def parse_dataset_id(params: Mapping[str, str], datasets: Mapping[str, DatasetIn
         if dataset_id not in datasets:
             raise ParameterError("datasets", f"unknown dataset {dataset_id!r}")
     return sorted(requested) if requested else list(datasets)
+
+
+# Options of /variant_regions (its lookups take no sample filters: see its handler).
+REGION_OPTIONS: Final = frozenset({"min_overlap", "order"})
+SAMPLE_FILTER_PARAMETERS: Final = ATTRIBUTE_PARAMETERS | {"biosample_id"}
+
+
+def parse_min_overlap(params: Mapping[str, str], default: float) -> float:
+    """`min_overlap`: the reciprocal overlap joining a call to a variant region, in (0, 1]."""
+    value = _number(params, "min_overlap")
+    if value is None:
+        return default
+    if not 0 < value <= 1:
+        raise ParameterError("min_overlap", f"must be above 0 and at most 1, got {value:g}")
+    return value
+
+
+def parse_region_order(params: Mapping[str, str]) -> RegionOrder:
+    text = params.get("order") or RegionOrder.POSITION.value
+    try:
+        return RegionOrder(text)
+    except ValueError:
+        raise ParameterError("order", f"must be one of {[o.value for o in RegionOrder]}") from None

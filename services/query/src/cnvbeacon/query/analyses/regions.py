@@ -62,7 +62,7 @@ class Regions:
 
 def find_regions(calls: Calls, samples: int, min_overlap: float) -> Regions:
     call_region = cluster_ids(calls.chrom, calls.start, calls.end)
-    call_event, event_founders = _events(calls, call_region, min_overlap)
+    call_event, event_founders = assign_events(call_region, calls.start, calls.end, min_overlap)
     n_regions = int(call_region[-1]) + 1 if len(call_region) else 0
     n_events = len(event_founders)
     regions = _summarise(calls, call_region, n_regions, samples)
@@ -166,24 +166,27 @@ def _classes(
 # --------------------------------------------------------------------------- events
 
 
-def _events(calls: Calls, call_region: Int64s, min_overlap: float) -> tuple[Int64s, Int64s]:
+def assign_events(
+    call_region: Int64s, call_start: Int64s, call_end: Int64s, min_overlap: float
+) -> tuple[Int64s, Int64s]:
     """Event number of each call, and for each event the row of a call with its founding
-    interval. Events are numbered by region, then founding order."""
-    n = len(calls)
+    interval, for calls sorted by (region, start, end). Events are numbered by region, then
+    founding order."""
+    n = len(call_region)
     if n == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     # Distinct intervals (calls are sorted by chromosome, start, end within a region).
     new_interval = np.ones(n, dtype=bool)
     new_interval[1:] = (
         (call_region[1:] != call_region[:-1])
-        | (calls.start[1:] != calls.start[:-1])
-        | (calls.end[1:] != calls.end[:-1])
+        | (call_start[1:] != call_start[:-1])
+        | (call_end[1:] != call_end[:-1])
     )
     interval_of_call = np.cumsum(new_interval) - 1
     first_call = np.flatnonzero(new_interval)
     region = call_region[first_call]
-    start = calls.start[first_call]
-    end = calls.end[first_call]
+    start = call_start[first_call]
+    end = call_end[first_call]
     support = np.bincount(interval_of_call)
     order = np.lexsort((start, -(end - start), -support, region))
     event_of_interval = np.empty(len(first_call), dtype=np.int64)

@@ -471,3 +471,32 @@ def _write_parquet(reader: pa.RecordBatchReader, path: Path) -> None:
     with pq.ParquetWriter(path, reader.schema) as writer:
         for batch in reader:
             writer.write_batch(batch)
+
+
+# What variant regions need of each matching call, in the order they cluster them.
+REGION_CALL_FIELDS: Final = (
+    "dataset_id",
+    "chrom",
+    "start",
+    "end",
+    "variant_type",
+    "copy_number",
+    "genotype",
+    "individual_id",
+    "sex",
+    "population",
+    "superpopulation",
+)
+
+
+def region_calls(con: Connection, query: CallQuery) -> pa.Table:
+    """The matching calls as REGION_CALL_FIELDS columns, by (dataset, chromosome, start,
+    end): the order variant regions cluster them in."""
+    matching, params = _matching(query)
+    return con.sql(
+        f"""
+        SELECT {_select_list(REGION_CALL_FIELDS)} FROM {matching} c JOIN samples s USING (sample_no)
+        ORDER BY c.dataset_id, c.chrom_rank, c.chrom, c.start, c."end", c.id
+        """,
+        params=params,
+    ).to_arrow_table()

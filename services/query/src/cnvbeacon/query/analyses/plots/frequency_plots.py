@@ -15,8 +15,9 @@ from matplotlib.ticker import FuncFormatter
 from cnvbeacon.query.analyses.columns import Table
 from cnvbeacon.query.analyses.plots.genome_axis import GenomeAxis
 from cnvbeacon.query.analyses.plots.ideogram import draw_ideogram
-from cnvbeacon.query.analyses.plots.style import GAIN, LOSS, megabases, new_figure
+from cnvbeacon.query.analyses.plots.style import megabases, new_figure
 from cnvbeacon.query.analyses.records import GroupColumn
+from cnvbeacon.shared.colours import GAIN, LOSS
 
 
 def frequency_figure(

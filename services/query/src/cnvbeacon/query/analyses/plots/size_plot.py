@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from cnvbeacon.query.analyses.plots.style import GAIN, LOSS, new_figure
+from cnvbeacon.query.analyses.plots.style import new_figure
+from cnvbeacon.shared.colours import GAIN, LOSS
 
 _SIZE_LABELS = {
     1: "10 bp",

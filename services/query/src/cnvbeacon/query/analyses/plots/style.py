@@ -14,10 +14,8 @@ from typing import Any, Final
 import matplotlib
 from matplotlib.figure import Figure
 
-# The product's one scheme, as the web UI's (css/app.css --loss, --gain): losses red, gains
-# blue, so that a plot and the page around it read alike.
-LOSS: Final = "#C62828"
-GAIN: Final = "#1565C0"
+from cnvbeacon.shared.colours import GAIN, LOSS
+
 CLASS_COLOURS: Final = {
     "deletion": LOSS,
     "duplication": GAIN,

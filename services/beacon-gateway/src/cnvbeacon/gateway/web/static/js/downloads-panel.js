@@ -9,7 +9,7 @@ import { beaconRequest } from "./beacon-request.js";
 export const FORMATS = [
   ["tsv", "TSV", "tab-separated table"],
   ["bed", "BED", "for genome browsers"],
-  ["vcf", "VCF", "VCF 4.3 with carriers' genotypes"],
+  ["vcf", "VCF", "VCF 4.2 with carriers' genotypes and allele frequencies"],
   ["jsonl", "JSON", "JSON lines, one record a line"],
   ["pgxseg", "pgxseg", "Progenetix segments"],
 ];

@@ -6,10 +6,12 @@ import { ApiError, apiUrl, getJson } from "./api.js";
 import { el, entryPath, replace } from "./dom.js";
 import { bp, int, region } from "./format.js";
 import { createTable, localSource } from "./data-table.js";
+import { downloadLinks } from "./downloads-panel.js";
 import { drawGenomePlot } from "./genome-plot.js";
 import { factList, fill, section } from "./panel.js";
-import { chromosomeLength } from "./reference.js";
+import { chromosomeLength, datasets } from "./reference.js";
 import { errorBox, loading } from "./status.js";
+import { syntheticNotice } from "./synthetic.js";
 import { variantId } from "./region-plot.js";
 import { direction, termLabel, zygosityLabel } from "./vocabulary.js";
 
@@ -60,14 +62,17 @@ const CALL_COLUMNS = [
   { key: "genes", label: "Genes", sort: (c) => c.genes.length, render: geneLinks },
 ];
 
-function personFacts(individual) {
+/** The datasets holding records (each record's dataset), each named once. */
+const datasetsOf = (records) => [...new Set(records.map((r) => r.dataset))].join(", ") || "–";
+
+function personFacts(individual, datasets) {
   const ancestry = individual.info?.ancestry ?? {};
   const term = (value) => (value?.id ? `${value.label} (${String(value.id).split(":").pop()})` : "–");
   return [
     ["Sex", individual.sex?.label ?? "–"],
     ["Population", term(ancestry.population ?? individual.ethnicity)],
     ["Superpopulation", term(ancestry.superpopulation)],
-    ["Dataset", individual.dataset],
+    [datasets.includes(", ") ? "Datasets" : "Dataset", datasets],
   ];
 }
 
@@ -111,6 +116,8 @@ async function callsSection(sampleId, callsRead, signal) {
     ]),
     calls.length ? holder : el("p", { class: "muted" }, "No calls of this sample are loaded."),
     createTable({ columns: CALL_COLUMNS, source: localSource(calls, CALL_COLUMNS), caption: `Calls of ${sampleId}`, initialSort: { key: "position", descending: false }, rowKey: (c) => c.id }),
+    el("h3", {}, "Download the calls"),
+    downloadLinks("calls", { biosample_id: sampleId }, `Downloads of the calls of ${sampleId}`),
     el(
       "p",
       { class: "actions" },
@@ -127,16 +134,19 @@ async function renderSample(holder, sampleId, signal) {
     if (status) status.lastChild.textContent = `Reading the sample's calls: ${int(read)} of ${int(total)}…`;
   });
   callsRead.catch(() => {}); // shown in the calls section, if there is a sample to show
+  datasets().catch(() => []); // asked at once: the synthetic-data warning needs them
   const [samples, people] = await Promise.all([beaconRecord(`/api/biosamples/${encodeURIComponent(sampleId)}`, signal), beaconRecord(`/api/biosamples/${encodeURIComponent(sampleId)}/individuals`, signal)]);
   if (samples.length === 0) throw new ApiError(404, `There is no sample ${sampleId} in the data.`);
   const sample = samples[0];
   const person = people[0];
+  const warning = await syntheticNotice(samples.map((s) => s.dataset));
   replace(
     holder,
     el("h1", {}, `Sample ${sampleId}`),
+    warning,
     factList([
       ["Individual", el("a", { href: entryPath("individuals", sample.individualId) }, sample.individualId)],
-      ...(person ? personFacts(person) : [["Dataset", sample.dataset]]),
+      ...(person ? personFacts(person, datasetsOf(samples)) : [["Dataset", datasetsOf(samples)]]),
       ["Sample", [sample.sampleOriginType?.label, sample.biosampleStatus?.label].filter(Boolean).join(", ") || "–"],
     ]),
     calls.node,
@@ -145,16 +155,29 @@ async function renderSample(holder, sampleId, signal) {
   await fill(calls.body, (s) => callsSection(sampleId, callsRead, s), { signal, message: "Reading the sample's calls…" });
 }
 
+/** Each sample once (a sample id may be in several datasets), with its datasets. */
+function uniqueSamples(samples) {
+  const byId = new Map();
+  for (const sample of samples) {
+    if (!byId.has(sample.id)) byId.set(sample.id, { sample, records: [] });
+    byId.get(sample.id).records.push(sample);
+  }
+  return [...byId.values()].map(({ sample, records }) => ({ sample, datasets: datasetsOf(records) }));
+}
+
 async function renderIndividual(holder, individualId, signal) {
+  datasets().catch(() => []); // asked at once: the synthetic-data warning needs them
   const [people, samples] = await Promise.all([beaconRecord(`/api/individuals/${encodeURIComponent(individualId)}`, signal), beaconRecord(`/api/individuals/${encodeURIComponent(individualId)}/biosamples`, signal)]);
   if (people.length === 0) throw new ApiError(404, `There is no individual ${individualId} in the data.`);
+  const warning = await syntheticNotice(people.map((p) => p.dataset));
   replace(
     holder,
     el("h1", {}, `Individual ${individualId}`),
-    factList(personFacts(people[0])),
+    warning,
+    factList(personFacts(people[0], datasetsOf(people))),
     el("h2", {}, "Samples"),
     samples.length
-      ? el("ul", { class: "plain-list" }, samples.map((s) => el("li", {}, el("a", { href: entryPath("samples", s.id) }, s.id), el("span", { class: "muted" }, ` ${s.sampleOriginType?.label ?? ""}`))))
+      ? el("ul", { class: "plain-list" }, uniqueSamples(samples).map(({ sample: s, datasets }) => el("li", {}, el("a", { href: entryPath("samples", s.id) }, s.id), el("span", { class: "muted" }, ` ${s.sampleOriginType?.label ?? ""} · ${datasets}`))))
       : el("p", { class: "muted" }, "No samples of this individual have calls loaded."),
   );
   document.title = `Individual ${individualId} · cnvbeacon`;

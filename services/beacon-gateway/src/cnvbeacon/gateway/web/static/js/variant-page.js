@@ -9,8 +9,9 @@ import { createTable, localSource } from "./data-table.js";
 import { downloadLinks } from "./downloads-panel.js";
 import { populationToggle } from "./frequency-panel.js";
 import { factList, fill, section } from "./panel.js";
-import { cohorts } from "./reference.js";
+import { cohorts, datasets } from "./reference.js";
 import { errorBox, loading } from "./status.js";
+import { syntheticNotice } from "./synthetic.js";
 import { typeBadge } from "./variants-panel.js";
 import { GAIN, LOSS, termLabel } from "./vocabulary.js";
 
@@ -87,6 +88,7 @@ function frequencyTable(record, groups) {
 }
 
 async function render(outlet, variant, signal) {
+  datasets().catch(() => []); // asked at once: the synthetic-data warning needs them
   let record = null;
   try {
     record = await getJson(apiUrl(`/api/g_variants/${encodeURIComponent(variant.id)}`, { requestedGranularity: "record" }), { signal });
@@ -104,12 +106,15 @@ async function render(outlet, variant, signal) {
   const pad = Math.max(Math.round((variant.end - variant.start) * 0.5), 1000);
   const around = `chr${variant.chrom}:${Math.max(variant.start - pad, 0)}-${variant.end + pad}`;
   const kind = variant.variantType === "DEL" ? "Deletion" : variant.variantType === "DUP" ? "Duplication" : "Copy-number variant";
+  const datasetIds = sets.map((s) => s.id).concat(found?.dataset_ids ?? []);
+  const warning = await syntheticNotice(datasetIds);
   const carriers = section("carriers", `Carriers (${int(found?.biosample_count ?? 0)})`);
   const frequencies = section("variant-frequencies", "Frequency in 1000 Genomes groups");
   replace(
     outlet,
     el("p", { class: "breadcrumb" }, el("a", { href: `/?q=${encodeURIComponent(around)}` }, "◀ Search around this variant")),
     el("h1", {}, `${kind} `, el("span", { class: "mono" }, region(variant.chrom, variant.start, variant.end))),
+    warning,
     factList([
       ["Variant id", el("span", { class: "mono" }, variant.id)],
       ["Type", typeBadge(variant.variantType, found?.efo_ids ?? [])],
