@@ -230,9 +230,9 @@ COHORTS = Fetch("/api/cohorts", (RECORD, ("limit", "1000")), "reference.js cohor
 ANALYSES = "/api/query/analyses/{dataset}"
 
 # search-page.js searchPage.mount: the form (search-form.js createSearchForm) asks for the
-# cohorts and datasets; showResult resolves the text, then fills its four panels at once
-# (Promise.all of fill: counts, region plot, frequencies, variants; the downloads panel
-# fires nothing). The frequency panel's cohorts() and datasets() are the form's
+# cohorts and datasets; showResult resolves the text, then fills its five panels at once
+# (Promise.all of fill: counts, region plot, frequencies, variant regions, variants; the
+# downloads panel fires nothing). The frequency panel's cohorts() and datasets() are the form's
 # (reference.js remembered: one request each).
 SEARCH = PageSpec(
     url="/?q={q}",
@@ -284,6 +284,13 @@ SEARCH = PageSpec(
                     "/api/query/carrier_groups",
                     (*LOOKUP, ("variant_type", GAIN)),
                     "frequency-panel.js frequencyContent (gain)",
+                ),
+                # The variant regions: their first page by carriers (data-table.js shows
+                # it without asking again).
+                Fetch(
+                    "/api/query/variant_regions",
+                    (*LOOKUP, ("order", "carriers"), ("limit", "25")),
+                    "variant-regions-panel.js variantRegionsContent",
                 ),
                 Fetch(
                     "/api/query/variants",
@@ -487,6 +494,7 @@ PAGES: dict[str, PageSpec] = {
 NOT_REPLAYED: dict[str, str] = {
     "/api/genes/suggest": "gene-suggest.js (typing) and search-page.js notUnderstood",
     "/api/exports/{}": "downloads-panel.js downloadLinks: download links",
+    "/api/exports/variant_regions": "variant-regions-panel.js regionDownloads: download links",
     "/api/query/analyses/{}/{}": "analyses-views.js tsvLink: download links",
     "/api/query/analyses/{}/frequencies": "analyses-views.js geneComparison: on submit",
     "/api/individuals/{}": "sample-page.js renderIndividual: the individual page",

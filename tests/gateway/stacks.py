@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import ClientSession
 
+from bench.cohort.generate import Cohort
 from cnvbeacon.gateway.app import create_app as create_gateway
 from cnvbeacon.gateway.settings import GatewaySettings
 from cnvbeacon.ingest.app import create_app as create_ingest
@@ -93,6 +94,26 @@ async def load(
             assert response.status == 200, await response.text()
     job_id = await submit_file(session, ingest_url, HG00096_VCF, dataset=dataset, sample="HG00096")
     assert (await wait_for_job(session, ingest_url, job_id))["state"] == "succeeded"
+
+
+async def load_cohort(
+    session: ClientSession, ingest_url: str, cohort: Cohort, dataset: str
+) -> None:
+    """A generated cohort's files into ``dataset`` one by one, after the 1kGP individuals,
+    via the ingest API."""
+    async with session.post(
+        f"{ingest_url}/individuals", params={"dataset": dataset, "preset": "1kgp-30x"}, headers=AUTH
+    ) as response:
+        assert response.status == 200, await response.text()
+    for row in cohort.manifest_rows():
+        job = await submit_file(
+            session,
+            ingest_url,
+            cohort.directory / row["file"],
+            dataset=dataset,
+            sample=row["sample"],
+        )
+        assert (await wait_for_job(session, ingest_url, job))["state"] == "succeeded", row
 
 
 @contextlib.asynccontextmanager

@@ -20,9 +20,8 @@ from aiohttp import ClientSession
 
 from bench.cohort.generate import Cohort, CohortSpec, generate_cohort
 from cnvbeacon.shared.reference.chromosomes import in_pseudoautosomal_region
-from tests.gateway.stacks import Stack, VcfRecord, running_stack, vcf_records
-from tests.ingest.test_ingest_integration import AUTH, submit_file
-from tests.support.services import sync_read_model, wait_for_job
+from tests.gateway.stacks import Stack, VcfRecord, load_cohort, running_stack, vcf_records
+from tests.support.services import sync_read_model
 
 pytestmark = pytest.mark.integration
 DATASET = "cohort"
@@ -69,26 +68,9 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Cohort:
 
 @pytest_asyncio.fixture(scope="module")
 async def loaded(mongodb_url: str, amqp_url: str, cohort: Cohort) -> AsyncIterator[Loaded]:
-    calls: list[Call] = []
     async with running_stack(mongodb_url, amqp_url, datasets={}) as stack:
         async with ClientSession() as session:
-            async with session.post(
-                f"{stack.ingest}/individuals",
-                params={"dataset": DATASET, "preset": "1kgp-30x"},
-                headers=AUTH,
-            ) as response:
-                assert response.status == 200, await response.text()
-            for row in cohort.manifest_rows():
-                path = cohort.directory / row["file"]
-                job = await submit_file(
-                    session, stack.ingest, path, dataset=DATASET, sample=row["sample"]
-                )
-                assert (await wait_for_job(session, stack.ingest, job))["state"] == "succeeded"
-                calls += [
-                    _call(row["sample"], r)
-                    for r in vcf_records(path)
-                    if r.alt in ("<DEL>", "<DUP>")
-                ]
+            await load_cohort(session, stack.ingest, cohort, DATASET)
             await sync_read_model(session, stack.query)
             samples = {row["sample"] for row in cohort.manifest_rows()}
             async with session.get(
@@ -102,6 +84,12 @@ async def loaded(mongodb_url: str, amqp_url: str, cohort: Cohort) -> AsyncIterat
             if sample in samples
         }
         assert set(people) == samples
+        calls = [
+            _call(row["sample"], r)
+            for row in cohort.manifest_rows()
+            for r in vcf_records(cohort.directory / row["file"])
+            if r.alt in ("<DEL>", "<DUP>")
+        ]
         yield Loaded(stack, calls, people)
 
 

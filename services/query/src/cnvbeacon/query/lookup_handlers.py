@@ -52,7 +52,12 @@ from cnvbeacon.query.params import (
 from cnvbeacon.query.read_model import ReadModel, RegistryCounts
 from cnvbeacon.query.read_model_api import read_model
 from cnvbeacon.query.variant_region_files import REGION_FORMATS, REGION_WRITERS
-from cnvbeacon.query.variant_regions import DEFAULT_MIN_OVERLAP, RegionOrder, region_views
+from cnvbeacon.query.variant_regions import (
+    DEFAULT_MIN_OVERLAP,
+    RegionOrder,
+    cluster,
+    region_views,
+)
 from cnvbeacon.query.variants import VariantGrouper
 from cnvbeacon.query.views import biosample_view, json_ok, json_ok_with
 from cnvbeacon.shared.frequencies import GroupLevel, group_sizes
@@ -155,7 +160,9 @@ async def get_variant_regions(request: web.Request) -> web.StreamResponse:
     output = _format(request.query)
     if output is not Format.JSON and output not in REGION_FORMATS:
         raise ParameterError("format", f"must be one of {['json', *REGION_FORMATS]}")
-    clusters = await model.variant_regions(lookup.query, min_overlap)
+    clusters = await model.grouped_calls(
+        lookup.query, ("variant_regions", min_overlap), lambda calls: cluster(calls, min_overlap)
+    )
     sizes = {d: await model.group_sizes(d) for d in lookup.dataset_ids}
     if output is not Format.JSON:
         rows = clusters.ordered(RegionOrder.POSITION if output is not Format.JSONL else order)

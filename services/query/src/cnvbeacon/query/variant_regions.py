@@ -57,6 +57,7 @@ _FREQUENCY_NAMES: Final = {Direction.LOSS: "loss", Direction.GAIN: "gain"}
 class RegionOrder(StrEnum):
     POSITION = "position"  # by dataset, chromosome, start, end
     CARRIERS = "carriers"  # most carriers first, then by position
+    LENGTH = "length"  # longest founding interval first, then by position
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,8 @@ class Clusters:
             return by_position.astype(np.intp)
         position = np.empty(len(self), dtype=np.int64)
         position[by_position] = np.arange(len(self))
-        return np.lexsort((position, -self.carriers)).astype(np.intp)
+        first = self.carriers if order is RegionOrder.CARRIERS else self.end - self.start
+        return np.lexsort((position, -first)).astype(np.intp)
 
     def _group_rank(self) -> Int64s:
         """Rank of each region's (dataset, chromosome) in call order (call rows ascend)."""

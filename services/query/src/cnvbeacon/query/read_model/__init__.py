@@ -37,7 +37,6 @@ from cnvbeacon.query.read_model.database import ReadModelDatabase
 from cnvbeacon.query.read_model.reads import CALLS_FILE, SAMPLES_FILE
 from cnvbeacon.query.read_model.registry import RegistryCounts
 from cnvbeacon.query.read_model.sync import ReadModelSync
-from cnvbeacon.query.variant_regions import Clusters, cluster
 from cnvbeacon.query.variants import Variant
 from cnvbeacon.shared.frequencies import GroupSize, group_sizes
 from cnvbeacon.shared.store.client import Database, Document
@@ -50,7 +49,7 @@ STREAM_BATCH_ROWS = 5000
 # Counts and dataset aggregates asked for again (every panel of a page, every page of a
 # result) while nothing was written to their datasets are answered from memory.
 CACHED_ANSWERS = 512
-CACHED_REGION_SEARCHES = 16
+CACHED_GROUPED_SEARCHES = 16
 Result = TypeVar("Result")
 
 
@@ -109,8 +108,8 @@ class ReadModel:
         self._poller: asyncio.Task[None] | None = None
         self._rebuild: asyncio.Task[None] | None = None
         self._cache = WriteCache(self.database, CACHED_ANSWERS)
-        # Clustered calls of recent searches (each holds its calls: fewer kept).
-        self._regions = WriteCache(self.database, CACHED_REGION_SEARCHES)
+        # Grouped calls of recent searches (each holds its calls: fewer kept).
+        self._grouped = WriteCache(self.database, CACHED_GROUPED_SEARCHES)
 
     async def open(self) -> None:
         await asyncio.to_thread(self.database.open)
@@ -263,19 +262,19 @@ class ReadModel:
         """Individuals with matching calls by dataset and attributes (reads.carrier_groups)."""
         return await self.database.read(lambda c: reads.carrier_groups(c, query))
 
-    async def variant_regions(self, query: CallQuery, min_overlap: float) -> Clusters:
-        """The matching calls clustered into variant regions (variant_regions.py), kept
-        until a write changes their datasets: the pages of one search share them."""
-        key, datasets = ("regions", query, min_overlap), query.dataset_ids
-        cached = self._regions.get(key, datasets)
+    async def grouped_calls(
+        self, query: CallQuery, how: Hashable, group: Callable[[pa.Table], Result]
+    ) -> Result:
+        """`group` of the matching calls (reads.region_calls' table), kept per query and
+        `how` until a write changes their datasets: the pages of one search share it."""
+        key, datasets = ("grouped", query, how), query.dataset_ids
+        cached = self._grouped.get(key, datasets)
         if cached is not None:
-            return cast(Clusters, cached)
-        versions = self._regions.versions(datasets)
-        clusters = await self.database.read(
-            lambda c: cluster(reads.region_calls(c, query), min_overlap)
-        )
-        self._regions.keep(key, datasets, versions, clusters)
-        return clusters
+            return cast(Result, cached)
+        versions = self._grouped.versions(datasets)
+        grouped = await self.database.read(lambda c: group(reads.region_calls(c, query)))
+        self._grouped.keep(key, datasets, versions, grouped)
+        return grouped
 
     async def call(self, call_id: str) -> Document | None:
         return await self.database.read(lambda c: reads.call_by_id(c, call_id))

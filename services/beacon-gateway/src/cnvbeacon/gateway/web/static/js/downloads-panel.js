@@ -1,10 +1,11 @@
-// Downloads of a search's result (calls or distinct variants, each format streamed by the
-// export API) and the requests that reproduce it: the Beacon v2 GET and POST, and the
+// Downloads of a search's result (calls, distinct variants or variant regions, each format
+// streamed by the export API) and the requests that reproduce it: the Beacon v2 GET and POST, and the
 // lookup API, which applies every option of the page.
 
 import { apiUrl } from "./api.js";
 import { el } from "./dom.js";
 import { beaconRequest } from "./beacon-request.js";
+import { regionDownloads } from "./variant-regions-panel.js";
 
 export const FORMATS = [
   ["tsv", "TSV", "tab-separated table"],
@@ -62,6 +63,7 @@ export function downloadsContent({ state, resolved, lookup }) {
       { class: "download-grid" },
       el("div", {}, el("h3", {}, "Calls"), el("p", { class: "panel__note" }, "One line per sample and call."), downloadLinks("calls", lookup, "Download the calls")),
       el("div", {}, el("h3", {}, "Distinct variants"), el("p", { class: "panel__note" }, "One line per variant, with its carriers."), downloadLinks("variants", lookup, "Download the variants")),
+      el("div", {}, el("h3", {}, "Variant regions"), el("p", { class: "panel__note" }, "One line per region, with its frequencies (of whole datasets)."), regionDownloads(lookup)),
     ),
     el(
       "details",

@@ -1,6 +1,7 @@
 // The search page (/): the form, and for a search in the URL its result: what was found
-// (counts), where (region plot), in whom (population frequencies), which variants, and
-// how to download or reproduce it. Each section loads on its own.
+// (counts), where (region plot), in whom (population frequencies), at which loci (variant
+// regions, with their frequencies), which variants, and how to download or reproduce it.
+// Each section loads on its own.
 
 import { ApiError, apiUrl, getJson, isAbort } from "./api.js";
 import { el, entryPath, replace } from "./dom.js";
@@ -11,6 +12,7 @@ import { frequencyContent } from "./frequency-panel.js";
 import { fill, section } from "./panel.js";
 import { regionPanelParts } from "./region-panel.js";
 import { createSearchForm } from "./search-form.js";
+import { variantRegionsContent } from "./variant-regions-panel.js";
 import { variantsContent } from "./variants-panel.js";
 import { BRACKET, MATCHES, lookupParams, readState, searchUrl } from "./search-state.js";
 import { announce, errorBox, loading, notice } from "./status.js";
@@ -121,11 +123,12 @@ async function showResult(results, state, context) {
   const counts = section("counts", "Found");
   const plot = section("plot", "Region plot");
   const frequencies = section("frequencies", "Carriers by population");
+  const regions = section("variant-regions", "Variant regions");
   const variants = section("variants", "Variants");
   const downloads = section("downloads", "Download and reproduce");
   const region = regionPanelParts(parts);
   plot.tools.append(region.tools);
-  replace(results, resultHeader(state, resolved), counts.node, plot.node, frequencies.node, variants.node, downloads.node);
+  replace(results, resultHeader(state, resolved), counts.node, plot.node, frequencies.node, regions.node, variants.node, downloads.node);
   document.title = `${resolved.label} · cnvbeacon`;
   announce(`Results for ${resolved.label}`);
   replace(downloads.body, downloadsContent(parts));
@@ -133,6 +136,7 @@ async function showResult(results, state, context) {
     fill(counts.body, (s) => countsContent(lookup, s), { signal, message: "Counting…" }),
     fill(plot.body, (s) => region.content(s), { signal, message: "Reading the calls of the region…" }),
     fill(frequencies.body, () => frequencyContent(parts), { signal, message: "Counting carriers in each population…" }),
+    fill(regions.body, () => variantRegionsContent(parts), { signal, message: "Clustering the calls into variant regions…" }),
     fill(variants.body, () => variantsContent(parts), { signal, message: "Reading the variants…" }),
   ]);
 }
