@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import StrEnum
 from typing import Any, Final
 
@@ -102,10 +103,12 @@ def ploidy(chrom: str, start: int, end: int, sex: str | None, assembly: str) -> 
     return 1 if sex == "male" else 0
 
 
+@lru_cache(maxsize=4096)
 def allele_count(
     genotype: str | None, copy_number: float | None, variant_type: str, copies: int
 ) -> int:
-    """Non-reference alleles of one carrier's call (see the module's definition)."""
+    """Non-reference alleles of one carrier's call (see the module's definition); few
+    distinct arguments recur across a cohort's calls, so answers are remembered."""
     if copies <= 0:
         return 0
     if genotype:
@@ -117,13 +120,20 @@ def allele_count(
     return 1
 
 
-def group_keys(call: Mapping[str, Any]) -> Iterable[tuple[GroupLevel, str]]:
+_EVERYONE: Final = (GroupLevel.ALL, GroupLevel.ALL.value)
+_ATTRIBUTE_LEVELS: Final = tuple(
+    (level, level.value) for level in (GroupLevel.SUPERPOPULATION, GroupLevel.POPULATION)
+)
+
+
+def group_keys(call: Mapping[str, Any]) -> list[tuple[GroupLevel, str]]:
     """The groups (level, code) an individual with these attributes belongs to."""
-    yield GroupLevel.ALL, GroupLevel.ALL.value
-    for level in (GroupLevel.SUPERPOPULATION, GroupLevel.POPULATION):
-        code = call.get(level.value)
+    keys = [_EVERYONE]
+    for level, field in _ATTRIBUTE_LEVELS:
+        code = call.get(field)
         if code:
-            yield level, str(code)
+            keys.append((level, str(code)))
+    return keys
 
 
 def variant_frequencies(
@@ -142,20 +152,43 @@ def variant_frequencies(
     allele count."""
     alleles_of: dict[str, int] = {}
     groups_of: dict[str, list[tuple[GroupLevel, str]]] = {}
+    copies_of_sex: dict[str | None, int | None] = {}
     for call in carriers:
         individual = str(call["individual_id"])
-        copies = ploidy(chrom, start, end, call.get("sex"), assembly)
+        sex = call.get("sex")
+        if sex not in copies_of_sex:
+            copies_of_sex[sex] = ploidy(chrom, start, end, sex, assembly)
+        copies = copies_of_sex[sex]
         count = (
             0
             if copies is None
             else allele_count(call.get("genotype"), call.get("copy_number"), variant_type, copies)
         )
-        alleles_of[individual] = max(alleles_of.get(individual, 0), count)
-        groups_of.setdefault(individual, list(group_keys(call)))
-    carried: dict[tuple[GroupLevel, str], list[str]] = {}
+        if individual in alleles_of:
+            alleles_of[individual] = max(alleles_of[individual], count)
+        else:
+            alleles_of[individual] = count
+            groups_of[individual] = group_keys(call)
+    carried: dict[tuple[GroupLevel, str], tuple[int, int]] = {}
     for individual, groups in groups_of.items():
         for group in groups:
-            carried.setdefault(group, []).append(individual)
+            carriers, alleles = carried.get(group, (0, 0))
+            carried[group] = (carriers + 1, alleles + alleles_of[individual])
+    return group_frequencies(carried, sizes, chrom=chrom, start=start, end=end, assembly=assembly)
+
+
+def group_frequencies(
+    carried: Mapping[tuple[GroupLevel, str], tuple[int, int]],
+    sizes: Sequence[GroupSize],
+    *,
+    chrom: str,
+    start: int,
+    end: int,
+    assembly: str,
+) -> list[Frequency]:
+    """The frequency in each group with data (`sizes`, in their order) from its carriers
+    and their allele count (`carried`: (level, code) -> (carriers, allele count)), each
+    counted once per individual with the larger of its calls' allele counts."""
     # Copies of the locus by sex: the same for every group.
     female, male, unknown = (
         ploidy(chrom, start, end, sex, assembly) or 0 for sex in ("female", "male", None)
@@ -164,15 +197,15 @@ def variant_frequencies(
     for size in sizes:
         if size.individuals <= 0:
             continue
-        individuals = carried.get((size.level, size.code), [])
+        carriers, alleles = carried.get((size.level, size.code), (0, 0))
         unsexed = size.individuals - size.female - size.male
         found.append(
             Frequency(
                 size.level,
                 size.code,
-                carriers=len(individuals),
+                carriers=carriers,
                 individuals=size.individuals,
-                allele_count=sum(alleles_of[i] for i in individuals),
+                allele_count=alleles,
                 allele_number=female * size.female + male * size.male + unknown * unsexed,
             )
         )

@@ -196,7 +196,7 @@ async def get_variant_regions(request: web.Request) -> web.StreamResponse:
                 "min_overlap": min_overlap,
                 "order": order.value,
             },
-            "counts": {"regions": len(clusters), "calls": clusters.calls.num_rows},
+            "counts": {"regions": len(clusters), "calls": len(clusters.calls)},
             "counted_by": COUNTED_BY,
             "regions": views,
         }

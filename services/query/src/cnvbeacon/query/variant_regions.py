@@ -16,6 +16,7 @@ or duplication with one of them, undetermined otherwise.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,9 +43,9 @@ from cnvbeacon.shared.frequencies import (
     Frequency,
     GroupLevel,
     GroupSize,
-    group_keys,
+    allele_count,
+    group_frequencies,
     ploidy,
-    variant_frequencies,
 )
 from cnvbeacon.shared.vocabulary import Direction
 
@@ -61,10 +62,29 @@ class RegionOrder(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Clusters:
-    """A search's calls (reads.region_calls' table and order) grouped into regions."""
+class CallCodes:
+    """What a region's frequencies need of each call, as arrays (codes index the lists)."""
 
-    calls: pa.Table
+    individual: Int64s  # individual ids' codes (an id names one individual per dataset)
+    sex: Int64s  # index into SEXES
+    direction: Int64s  # index into DIRECTIONS; len(DIRECTIONS): neither
+    alleles: Int64s  # (calls, 3): the call's allele count if its carrier has 0, 1, 2 copies
+    copy_number: npt.NDArray[np.float64]  # NaN: not given
+    superpopulation: Int64s  # index into superpopulations ('': none)
+    population: Int64s
+    superpopulations: list[str]
+    populations: list[str]
+    chrom_group: Int64s  # rank of the call's (dataset, chromosome) in call order
+
+    def __len__(self) -> int:
+        return len(self.individual)
+
+
+@dataclass(frozen=True, slots=True)
+class Clusters:
+    """A search's calls (reads.region_calls' order) grouped into regions."""
+
+    calls: CallCodes
     members: Int64s  # call rows, region by region (in call order within each)
     bounds: Int64s  # region r's calls are members[bounds[r]:bounds[r + 1]]
     dataset_id: list[str]  # per region
@@ -93,15 +113,8 @@ class Clusters:
         return np.lexsort((position, -first)).astype(np.intp)
 
     def _group_rank(self) -> Int64s:
-        """Rank of each region's (dataset, chromosome) in call order (call rows ascend)."""
-        if len(self) == 0:
-            return np.empty(0, dtype=np.int64)
-        first_call = self.members[self.bounds[:-1]]
-        datasets = self.calls.column("dataset_id").to_numpy(zero_copy_only=False)
-        chroms = self.calls.column("chrom").to_numpy(zero_copy_only=False)
-        changes = np.ones(self.calls.num_rows, dtype=bool)
-        changes[1:] = (datasets[1:] != datasets[:-1]) | (chroms[1:] != chroms[:-1])
-        return (np.cumsum(changes) - 1)[first_call].astype(np.int64)
+        """Rank of each region's (dataset, chromosome) in call order."""
+        return self.calls.chrom_group[self.members[self.bounds[:-1]]]
 
 
 def cluster(calls: pa.Table, min_overlap: float) -> Clusters:
@@ -122,18 +135,16 @@ def cluster(calls: pa.Table, min_overlap: float) -> Clusters:
     bounds = np.searchsorted(call_region[members], np.arange(regions + 1)).astype(np.int64)
     firsts = bounds[:-1]
     lengths = (end - start)[members]
-    # A region holds calls of one dataset, where an individual id names one individual.
-    individuals = _codes(calls.column("individual_id").to_numpy(zero_copy_only=False))
+    codes = _call_codes(calls, group)
     variant_types = calls.column("variant_type").to_numpy(zero_copy_only=False)
-    copy_numbers = pc.fill_null(calls.column("copy_number").cast(pa.float64()), np.nan).to_numpy()
     if regions == 0:
         empty = np.empty(0, dtype=np.int64)
         return Clusters(
-            calls, members, bounds, [], [], empty, empty, empty, empty, empty, empty, empty,
+            codes, members, bounds, [], [], empty, empty, empty, empty, empty, empty, empty,
             empty, np.empty(0, dtype=np.int8),
         )  # fmt: skip
     return Clusters(
-        calls=calls,
+        calls=codes,
         members=members,
         bounds=bounds,
         dataset_id=[str(d) for d in datasets[founders]],
@@ -143,18 +154,77 @@ def cluster(calls: pa.Table, min_overlap: float) -> Clusters:
         span_start=np.minimum.reduceat(start[members], firsts),
         span_end=np.maximum.reduceat(end[members], firsts),
         calls_count=np.diff(bounds),
-        carriers=_distinct_count(call_region, individuals, regions),
+        carriers=_distinct_count(call_region, codes.individual, regions),
         min_length=np.minimum.reduceat(lengths, firsts),
         max_length=np.maximum.reduceat(lengths, firsts),
-        region_class=_classes(call_region, variant_types, copy_numbers, regions),
+        region_class=_classes(call_region, variant_types, codes.copy_number, regions),
     )
 
 
-def _codes(values: npt.NDArray[Any]) -> Int64s:
-    """One integer per distinct value."""
-    if len(values) == 0:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(values.astype(str), return_inverse=True)[1].astype(np.int64)
+SEXES: Final = ("female", "male", None)
+
+
+def _call_codes(calls: pa.Table, chrom_group: Int64s) -> CallCodes:
+    copy_numbers = pc.fill_null(calls.column("copy_number").cast(pa.float64()), np.nan).to_numpy()
+    types, type_of = _labels(calls, "variant_type")
+    direction = np.full(calls.num_rows, len(DIRECTIONS), dtype=np.int64)
+    for index, d in enumerate(DIRECTIONS):
+        if d.value in types:
+            direction[type_of == types.index(d.value)] = index
+    sexes, sex_of = _labels(calls, "sex")
+    sex = np.full(calls.num_rows, SEXES.index(None), dtype=np.int64)
+    for index, name in enumerate(SEXES[:2]):
+        if name in sexes:
+            sex[sex_of == sexes.index(name)] = index
+    superpopulations, superpopulation = _labels(calls, "superpopulation")
+    populations, population = _labels(calls, "population")
+    return CallCodes(
+        individual=_labels(calls, "individual_id")[1],
+        sex=sex,
+        direction=direction,
+        alleles=_allele_counts(calls, copy_numbers, types, type_of),
+        copy_number=copy_numbers,
+        superpopulation=superpopulation,
+        population=population,
+        superpopulations=superpopulations,
+        populations=populations,
+        chrom_group=chrom_group.astype(np.int64),
+    )
+
+
+def _labels(calls: pa.Table, name: str) -> tuple[list[str], Int64s]:
+    """A text column's distinct values ('' for none) and each call's index among them."""
+    if calls.num_rows == 0:
+        return [], np.empty(0, dtype=np.int64)
+    column = pc.fill_null(calls.column(name).cast(pa.string()), "")
+    encoded = pc.dictionary_encode(column).combine_chunks()
+    names = [str(v) for v in encoded.dictionary.to_pylist()]
+    return names, encoded.indices.to_numpy().astype(np.int64)
+
+
+def _allele_counts(
+    calls: pa.Table, copy_numbers: npt.NDArray[np.float64], types: list[str], type_of: Int64s
+) -> Int64s:
+    """Each call's allele count (shared.frequencies.allele_count) for a carrier of 0, 1 and
+    2 copies, computed once per distinct (genotype, copy number, type)."""
+    found = np.zeros((calls.num_rows, 3), dtype=np.int64)
+    if calls.num_rows == 0:
+        return found
+    genotypes, genotype_of = _labels(calls, "genotype")
+    values, value_of = np.unique(np.nan_to_num(copy_numbers, nan=-1.0), return_inverse=True)
+    keys = (genotype_of * len(values) + value_of) * len(types) + type_of
+    distinct_keys, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    table = np.zeros((len(distinct_keys), 3), dtype=np.int64)
+    for row, call in enumerate(first.tolist()):
+        copy_number = float(copy_numbers[call])
+        for copies in (1, 2):
+            table[row, copies] = allele_count(
+                genotypes[genotype_of[call]] or None,
+                None if math.isnan(copy_number) else copy_number,
+                types[type_of[call]],
+                copies,
+            )
+    return table[inverse]
 
 
 def _distinct_count(group: Int64s, values: Int64s, groups: int) -> Int64s:
@@ -207,23 +277,24 @@ def region_views(
 def _view(
     clusters: Clusters, row: int, sizes: Sequence[GroupSize], assembly: str
 ) -> dict[str, Any]:
+    codes = clusters.calls
     members = clusters.members[clusters.bounds[row] : clusters.bounds[row + 1]]
-    calls: list[dict[str, Any]] = clusters.calls.take(pa.array(members)).to_pylist()
     chrom, start, end = clusters.chrom[row], int(clusters.start[row]), int(clusters.end[row])
     dataset_id = clusters.dataset_id[row]
+    # Copies of the founding interval by sex (None: unknown, counted as 0 alleles).
+    copies_by_sex = np.array([ploidy(chrom, start, end, sex, assembly) or 0 for sex in SEXES])
     frequencies = {
-        direction: variant_frequencies(
-            [c for c in calls if c["variant_type"] == direction.value],
+        direction: group_frequencies(
+            _carried(codes, members[codes.direction[members] == index], copies_by_sex),
             sizes,
             chrom=chrom,
             start=start,
             end=end,
-            variant_type=direction.value,
             assembly=assembly,
         )
-        for direction in DIRECTIONS
+        for index, direction in enumerate(DIRECTIONS)
     }
-    copies_of = _copy_numbers(calls, chrom, start, end, assembly)
+    copies_of = _copy_numbers(codes, members, chrom, start, end, assembly)
     groups = []
     for index, size in enumerate(s for s in sizes if s.individuals > 0):
         copies = copies_of.get((size.level, size.code), {})
@@ -256,6 +327,43 @@ def _view(
     }
 
 
+def _one_per_individual(individuals: Int64s, preference: npt.NDArray[Any]) -> Int64s:
+    """Positions of one call per individual: its first with the largest preference."""
+    order = np.lexsort((-preference, individuals))
+    return order[np.flatnonzero(np.diff(individuals[order], prepend=-1))].astype(np.int64)
+
+
+def _carried(
+    codes: CallCodes, rows: Int64s, copies_by_sex: Int64s
+) -> dict[tuple[GroupLevel, str], tuple[int, int]]:
+    """(level, code) -> (carriers, allele count) of these calls: each individual once, with
+    its calls' largest allele count."""
+    if len(rows) == 0:
+        return {}
+    counts = codes.alleles[rows, copies_by_sex[codes.sex[rows]]]
+    chosen = _one_per_individual(codes.individual[rows], counts)
+    best, people = counts[chosen], rows[chosen]
+    carried = {_EVERYONE: (len(people), int(best.sum()))}
+    for level, group_of, names in _levels(codes):
+        group = group_of[people]
+        carriers = np.bincount(group, minlength=len(names))
+        alleles = np.bincount(group, weights=best, minlength=len(names))
+        for index in np.flatnonzero(carriers).tolist():
+            if names[index]:
+                carried[(level, names[index])] = (int(carriers[index]), int(alleles[index]))
+    return carried
+
+
+_EVERYONE: Final = (GroupLevel.ALL, GroupLevel.ALL.value)
+
+
+def _levels(codes: CallCodes) -> tuple[tuple[GroupLevel, Int64s, list[str]], ...]:
+    return (
+        (GroupLevel.SUPERPOPULATION, codes.superpopulation, codes.superpopulations),
+        (GroupLevel.POPULATION, codes.population, codes.populations),
+    )
+
+
 def _frequency_view(frequency: Frequency) -> dict[str, Any]:
     return {
         "carriers": frequency.carriers,
@@ -274,22 +382,32 @@ def _cn_order(text: str) -> float:
 
 
 def _copy_numbers(
-    calls: Sequence[Mapping[str, Any]], chrom: str, start: int, end: int, assembly: str
+    codes: CallCodes, rows: Int64s, chrom: str, start: int, end: int, assembly: str
 ) -> dict[tuple[GroupLevel, str], dict[str, int]]:
     """Carriers by copy number in each group: a carrier's copy number in the region is the
     one of its calls farthest from its ploidy ('.': none of its calls gives one)."""
-    of_individual: dict[str, tuple[float, str, Mapping[str, Any]]] = {}
-    for call in calls:
-        individual = str(call["individual_id"])
-        copies = ploidy(chrom, start, end, call.get("sex"), assembly) or 2
-        copy_number = call.get("copy_number")
-        distance = -1.0 if copy_number is None else abs(float(copy_number) - copies)
-        text = UNKNOWN_COPY_NUMBER if copy_number is None else f"{float(copy_number):g}"
-        if individual not in of_individual or distance > of_individual[individual][0]:
-            of_individual[individual] = (distance, text, call)
-    found: dict[tuple[GroupLevel, str], dict[str, int]] = {}
-    for _, text, call in of_individual.values():
-        for group in group_keys(call):
-            counts = found.setdefault(group, {})
-            counts[text] = counts.get(text, 0) + 1
+    if len(rows) == 0:
+        return {}
+    baseline = np.array([ploidy(chrom, start, end, sex, assembly) or 2 for sex in SEXES])
+    copy_number = codes.copy_number[rows]
+    distance = np.where(
+        np.isnan(copy_number), -1.0, np.abs(copy_number - baseline[codes.sex[rows]])
+    )
+    people = rows[_one_per_individual(codes.individual[rows], distance)]
+    values, value_of = np.unique(
+        np.nan_to_num(codes.copy_number[people], nan=-1.0), return_inverse=True
+    )
+    texts = [UNKNOWN_COPY_NUMBER if v < 0 else f"{v:g}" for v in values.tolist()]
+    found: dict[tuple[GroupLevel, str], dict[str, int]] = {
+        _EVERYONE: {
+            texts[i]: int(n) for i, n in enumerate(np.bincount(value_of, minlength=len(texts))) if n
+        }
+    }
+    for level, group_of, names in _levels(codes):
+        keys = group_of[people] * len(texts) + value_of
+        distinct_keys, counts = np.unique(keys, return_counts=True)
+        for key, count in zip(distinct_keys.tolist(), counts.tolist(), strict=True):
+            name = names[key // len(texts)]
+            if name:
+                found.setdefault((level, name), {})[texts[key % len(texts)]] = int(count)
     return found
