@@ -65,6 +65,15 @@ async def test_cnv_regions_page_through_the_api_table(screens: Screens, stack: U
     await expect(rows.first).to_contain_text("duplication")
     first = filtered["rows"][0]
     await expect(rows.first).to_contain_text(f"chr1:{first['start']:,}-{first['end']:,}")
+    # HG00096 alone: every CNVR is a singleton, its V_ST not applicable.
+    await expect(rows.first.locator("td").nth(5)).to_have_text("NA")
+    # Sorted by size: the longest first, as the API sorts them.
+    await page.get_by_role("button", name="Size").click()
+    longest = await api_json(f"{base}/cnvrs?class=duplication&chrom=1&sort=length&limit=1")
+    top = longest["rows"][0]
+    await expect(rows.first).to_contain_text(f"chr1:{top['start']:,}-{top['end']:,}")
+    lengths = [r["end"] - r["start"] for r in filtered["rows"]]
+    assert top["end"] - top["start"] == max(lengths)
     tsv = page.locator("a[data-tsv=cnvrs]")
     assert "class=duplication" in str(await tsv.get_attribute("href"))
     await expect(page.locator("img[data-plot=cnvr-map]")).to_be_visible()

@@ -276,12 +276,14 @@ async def _regions(request: web.Request, name: str) -> web.StreamResponse:
     order = query.get("sort", "position")
     if order == "samples":
         rows = rows[np.argsort(-table["samples"][rows], kind="stable")]
+    elif order == "length":
+        rows = rows[np.argsort(-(table["end"][rows] - table["start"][rows]), kind="stable")]
     elif order == "vst" and not is_events:
         rows = rows[
             np.argsort(-np.nan_to_num(table["vst_superpopulation"][rows], nan=-1), kind="stable")
         ]
     elif order != "position":
-        raise http_params.bad("sort", "expected position, samples or vst")
+        raise http_params.bad("sort", "expected position, samples, length or vst")
     total = len(rows)
     page = http_params.page(query, MAX_ROWS if out.format == "tsv" else 100, MAX_ROWS)
     rows = rows[page.offset : page.offset + page.limit]

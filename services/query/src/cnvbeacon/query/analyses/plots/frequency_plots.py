@@ -61,8 +61,8 @@ def frequency_figure(
         ideogram_axes.set_xlabel(f"chromosome {chrom} (Mb)")
     tracks_axes[0].legend(
         handles=[
-            _patch(GAIN, "gain (copy number above baseline)"),
-            _patch(LOSS, "loss (copy number below baseline)"),
+            _patch(GAIN, "gain, blue (copy number above baseline)"),
+            _patch(LOSS, "loss, red (copy number below baseline)"),
         ],
         loc="upper right",
         ncols=2,

@@ -30,8 +30,8 @@ def size_figure(summary: dict[str, Any], title: str) -> Figure:
     axes = figure.subplots()
     sizes = summary["sizes"]
     for key, size_key, colour, label, style in (
-        ("deletion_calls", "deletion_calls", LOSS, "deletion calls", "-"),
-        ("duplication_calls", "duplication_calls", GAIN, "duplication calls", "-"),
+        ("deletion_calls", "deletion_calls", LOSS, "deletion calls (red)", "-"),
+        ("duplication_calls", "duplication_calls", GAIN, "duplication calls (blue)", "-"),
         ("cnvrs", "cnvrs", "#555555", "CNVRs", ":"),
     ):
         counts = np.array(histogram[key])

@@ -149,6 +149,14 @@ export function populationsView({ base, subset, params, setParam, signal }) {
 
 // --------------------------------------------------------------------------- CNV regions
 
+/** A CNVR's V_ST between superpopulations; NA for a singleton (one sample: no group signal)
+ * and where it is undefined (no variance). */
+function vstCell(r) {
+  if (r.samples < 2) return el("abbr", { title: "not applicable: a singleton CNVR (one sample)" }, "NA");
+  if (r.vst_superpopulation === null) return el("abbr", { title: "not defined: no variance between samples" }, "NA");
+  return number(r.vst_superpopulation, 3);
+}
+
 const REGION_COLUMNS = [
   { key: "position", label: "CNV region", header: true, render: (r) => el("a", { href: `/?q=${encodeURIComponent(`chr${r.chrom}:${r.start}-${r.end}`)}`, class: "mono" }, region(r.chrom, r.start, r.end)) },
   { key: "class", label: "Class", render: (r) => r.class },
@@ -156,7 +164,7 @@ const REGION_COLUMNS = [
   { key: "samples", label: "Samples", numeric: true, render: (r) => int(r.samples) },
   { key: "frequency", label: "Frequency", numeric: true, render: (r) => percent(r.frequency) },
   { key: "split", label: "Loss / gain samples", numeric: true, render: (r) => `${int(r.loss_samples)} / ${int(r.gain_samples)}` },
-  { key: "vst", label: "V_ST", numeric: true, render: (r) => number(r.vst_superpopulation, 3) },
+  { key: "vst", label: "V_ST", numeric: true, render: vstCell },
   { key: "genes", label: "Genes", render: (r) => geneLinks(r.genes) },
 ];
 
@@ -181,7 +189,8 @@ export function regionsView({ base, subset, params, setParam, signal }) {
     setParam({ class: form.querySelector("#cnvr-class").value, chrom: form.querySelector("#cnvr-chrom").value, min_samples: form.querySelector("#cnvr-min").value, gene: form.querySelector("#cnvr-gene").value.trim() });
   });
   const query = { ...subset, ...filters };
-  const sorts = { position: "position", samples: "samples", vst: "vst" };
+  // Frequency is samples over the dataset's samples: the same order as samples.
+  const sorts = { position: "position", samples: "samples", frequency: "samples", length: "length", vst: "vst" };
   const source = remoteSource(async (offset, limit, sort, pageSignal) => {
     const body = await getJson(apiUrl(`${base}/cnvrs`, { ...query, offset, limit, sort: sort ? sorts[sort.key] : "position" }), { signal: pageSignal ?? signal });
     return { rows: body.rows, total: body.total };
