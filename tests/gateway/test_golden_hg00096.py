@@ -496,3 +496,14 @@ async def test_genes_in_a_region_and_a_samples_calls(stack: Stack) -> None:
         assert response.status == 200, calls
         assert calls["counts"]["calls"] == len(vcf_records())
         assert {c["biosample_id"] for c in calls["calls"]} == {"HG00096"}
+
+
+async def test_a_dataset_with_data_for_few_of_its_individuals_says_so(stack: Stack) -> None:
+    async with ClientSession() as session:
+        body = await beacon(session, stack, {"datasetIds": ""}, path="/datasets")
+    (dataset,) = [d for d in body["response"]["collections"] if d["id"] == ONE_KGP]
+    info = dataset["info"]
+    assert (info["individualsWithData"], info["registeredIndividuals"]) == (1, 3202)
+    assert info["dataNote"] == (
+        "1 of the 3202 registered individuals have data; frequencies count only those"
+    )

@@ -337,11 +337,20 @@ async def _dataset_collection(request: web.Request, scope: Scope) -> list[JsonOb
         if not scope.allows(view["id"]):
             continue
         record = build_dataset({**view, "_id": view["id"]})
+        registered = view.get("registered_individuals") or 0
+        with_data = (view.get("counts") or {}).get("individuals") or 0
         record["info"] |= {
             "counts": view.get("counts"),
-            "registeredIndividuals": view.get("registered_individuals"),
+            "registeredIndividuals": registered,
+            "individualsWithData": with_data,
             "granularity": request.app[keys.SECURITY].granularity_for(view["id"]).value,
         }
+        if registered > 2 * with_data:
+            # Most registered individuals have no calls loaded: say what frequencies count.
+            record["info"]["dataNote"] = (
+                f"{with_data} of the {registered} registered individuals have data; "
+                "frequencies count only those"
+            )
         records.append(record)
     return records
 
