@@ -172,8 +172,8 @@ def variant_frequencies(
     carried: dict[tuple[GroupLevel, str], tuple[int, int]] = {}
     for individual, groups in groups_of.items():
         for group in groups:
-            carriers, alleles = carried.get(group, (0, 0))
-            carried[group] = (carriers + 1, alleles + alleles_of[individual])
+            individuals, alleles = carried.get(group, (0, 0))
+            carried[group] = (individuals + 1, alleles + alleles_of[individual])
     return group_frequencies(carried, sizes, chrom=chrom, start=start, end=end, assembly=assembly)
 
 
