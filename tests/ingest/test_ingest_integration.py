@@ -28,6 +28,20 @@ TOKEN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+async def wait_for_batch(
+    session: ClientSession, ingest_url: str, batch_id: str, timeout: float = 120
+) -> dict[str, Any]:
+    """The batch once every one of its jobs finished (they are created in the background)."""
+
+    async def finished() -> dict[str, Any] | None:
+        async with session.get(f"{ingest_url}/batches/{batch_id}") as response:
+            batch: dict[str, Any] = await response.json()
+        return batch if batch["finished"] else None
+
+    found: dict[str, Any] = await wait_for(finished, timeout=timeout, what=f"batch {batch_id}")
+    return found
+
+
 def ingest_settings(backends: Backends, **overrides: Any) -> IngestSettings:
     return IngestSettings.model_validate(
         {
@@ -265,7 +279,8 @@ async def test_batch_upload_with_manifest_reports_progress(ingest_url: str, tmp_
             body = await response.json()
             assert response.status == 202, body
         batch_id = body["batch_id"]
-        assert len(body["jobs"]) == 2
+        assert len(body["job_ids"]) == body["size"] == 2
+        assert [j["id"] for j in body["jobs"]] == body["job_ids"]
 
         async def finished() -> dict[str, Any] | None:
             async with session.get(f"{ingest_url}/batches/{batch_id}") as response:
@@ -340,7 +355,7 @@ async def test_calls_carry_attributes_of_individuals_loaded_before_them(
         ) as response:
             body = await response.json()
             assert response.status == 202, body
-        await wait_for_job(session, ingest_url, body["jobs"][0]["id"])
+        await wait_for_batch(session, ingest_url, body["batch_id"])
     assert await database[CALLS].count_documents({}) == 591
     assert (
         await database[CALLS].count_documents(

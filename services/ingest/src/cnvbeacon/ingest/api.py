@@ -6,6 +6,7 @@ import hmac
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import unquote
@@ -14,10 +15,11 @@ from aiohttp import BodyPartReader, web
 from pymongo.errors import ConnectionFailure
 
 from cnvbeacon.ingest import call_writer, keys
-from cnvbeacon.ingest.manifest import ManifestError, ManifestRow, parse_manifest
+from cnvbeacon.ingest.batches import job_id_of, row_document
+from cnvbeacon.ingest.manifest import ManifestError, parse_manifest
 from cnvbeacon.ingest.sources import SourceError, is_url, resolve_inbox_path
 from cnvbeacon.ingest.submission import QueueUnavailableError, submit_job
-from cnvbeacon.ingest.uploads import UploadTooLargeError
+from cnvbeacon.ingest.uploads import SHA256, DigestMismatchError, UploadTooLargeError
 from cnvbeacon.shared.models import Job, JobState
 from cnvbeacon.shared.reference.samples import (
     SampleRecord,
@@ -57,6 +59,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_response(400, str(error))
     except UploadTooLargeError as error:
         return error_response(413, str(error))
+    except DigestMismatchError as error:
+        return error_response(400, str(error), parameter="sha256")
     except QueueUnavailableError as error:
         return error_response(503, f"the job queue is unavailable: {error}")
     except ConnectionFailure as error:
@@ -189,15 +193,57 @@ async def _store_upload(request: web.Request, filename: str | None) -> tuple[str
     return name, file_id
 
 
+async def put_upload(request: web.Request) -> web.Response:
+    """PUT /uploads/{sha256}: a file stored by its content digest (verified), once; 201
+    when stored, 200 when that content was stored before. Batches name it by digest."""
+    require_admin(request)
+    sha256 = _digest(request.match_info["sha256"])
+    settings = request.app[keys.SETTINGS]
+    name = upload_name(request.query.get("filename") or f"{sha256}.vcf")
+    if not request.body_exists:
+        raise BadRequestError("send the file as the request body", "body")
+    _, size, created = await request.app[keys.UPLOADS].save_verified(
+        sha256, name, _chunks_of(request), max_bytes=settings.max_upload_bytes
+    )
+    if size == 0:
+        raise BadRequestError("the uploaded file is empty", "body")
+    return web.json_response(
+        {"sha256": sha256, "size": size, "stored": created}, status=201 if created else 200
+    )
+
+
+async def get_upload(request: web.Request) -> web.Response:
+    """GET /uploads/{sha256}: whether that content is stored (200 with its size, or 404)."""
+    sha256 = _digest(request.match_info["sha256"])
+    found = await request.app[keys.UPLOADS].by_digest(sha256)
+    if found is None:
+        return error_response(404, f"no upload with sha256 {sha256}")
+    return web.json_response({"sha256": sha256, "size": found[1]})
+
+
+def _digest(text: str) -> str:
+    if not SHA256.match(text):
+        raise BadRequestError(
+            "the upload is named by its sha256: 64 lowercase hex digits", "sha256"
+        )
+    return text
+
+
 async def post_batch(request: web.Request) -> web.Response:
-    """A manifest (TSV/CSV) naming URLs or inbox paths, or multipart: 'manifest' + files."""
+    """A manifest naming URLs, inbox paths or uploads; returns at once (202) while the jobs
+    are created in the background (batches.py). Bodies: the manifest as text (TSV/CSV);
+    multipart 'manifest' + files; or JSON {"manifest": text, "uploads": {file: sha256},
+    "key": text}, where each row's file is an upload stored by PUT /uploads/{sha256}. A
+    JSON `key` (e.g. the digest of manifest and uploads) makes resubmitting the same batch
+    return it instead of a second one (200)."""
     require_admin(request)
     settings = request.app[keys.SETTINGS]
     dataset = _identifier(request.query.get("dataset"), "dataset", settings.default_dataset)
     assert dataset is not None
     default_assembly = request.query.get("assembly") or None
-    uploaded: dict[str, str] = {}
+    uploaded: dict[str, str] = {}  # manifest file name -> stored file id
     manifest_text: str | None = None
+    key: str | None = None
     if request.content_type.startswith("multipart/"):
         multipart = await request.multipart()
         async for part in multipart:
@@ -211,48 +257,67 @@ async def post_batch(request: web.Request) -> web.Response:
                 )
                 # Matched to manifest rows by file name: clients may send base names only.
                 uploaded[upload_name(part.filename)] = file_id
+    elif request.content_type == "application/json":
+        body = await _json_body(request)
+        manifest_text = body.get("manifest") if isinstance(body.get("manifest"), str) else None
+        key = _identifier(body.get("key"), "key")
+        uploads = body.get("uploads") or {}
+        if not isinstance(uploads, dict):
+            raise BadRequestError("'uploads' maps manifest file names to sha256 digests", "uploads")
+        for name, sha256 in uploads.items():
+            found = await request.app[keys.UPLOADS].by_digest(_digest(str(sha256)))
+            if found is None:
+                raise BadRequestError(
+                    f"{name}: no upload with sha256 {sha256}; PUT /uploads/{sha256} first",
+                    "uploads",
+                )
+            uploaded[PurePath(str(name)).name] = found[0]
     else:
         manifest_text = (await request.read()).decode("utf-8", errors="replace")
     if not manifest_text:
         raise BadRequestError("no manifest given", "manifest")
     rows = parse_manifest(manifest_text)
+    documents = []
     for row in rows:
-        if PurePath(row.file).name not in uploaded and not is_url(row.file):
+        stored = None if is_url(row.file) else uploaded.get(PurePath(row.file).name)
+        if stored is None and not is_url(row.file):
             try:
                 resolve_inbox_path(settings.inbox_dir, row.file)
             except SourceError as error:
                 raise ManifestError(row.line, str(error)) from error
-    jobs_store = request.app[keys.JOBS]
-    batch_id = await jobs_store.create_batch(dataset_id=dataset, source="manifest", size=len(rows))
-    jobs = [
-        await _submit_row(request, row, dataset, default_assembly, batch_id, uploaded)
-        for row in rows
+        documents.append(row_document(row, stored, default_assembly))
+    batch_id, created = await request.app[keys.JOBS].create_batch(
+        dataset_id=dataset,
+        source="manifest",
+        size=len(rows),
+        rows=documents,
+        batch_id=f"batch-{key}" if key else None,
+    )
+    request.app[keys.BATCHES].start(batch_id)
+    # The jobs as they will be (they are made in the background): ids follow from the rows.
+    planned = [
+        Job(
+            id=job_id_of(batch_id, index),
+            batch_id=batch_id,
+            dataset_id=dataset,
+            assembly=document["assembly"],
+            source=document["file"],
+            file_id=document["file_id"],
+            sample_id=document["sample"],
+            created_at=datetime.now(UTC),
+        )
+        for index, document in enumerate(documents)
     ]
     return web.json_response(
-        {"batch_id": batch_id, "jobs": [job_view(j) for j in jobs]},
-        status=202,
+        {
+            "batch_id": batch_id,
+            "size": len(rows),
+            "existing": not created,
+            "job_ids": [job.id for job in planned],
+            "jobs": [job_view(job) for job in planned],
+        },
+        status=202 if created else 200,
         headers={"Location": f"/batches/{batch_id}"},
-    )
-
-
-async def _submit_row(
-    request: web.Request,
-    row: ManifestRow,
-    dataset: str,
-    default_assembly: str | None,
-    batch_id: str,
-    uploaded: dict[str, str],
-) -> Job:
-    return await submit_job(
-        request.app[keys.JOBS],
-        request.app[keys.PUBLISHER],
-        dataset_id=dataset,
-        source=row.file,
-        assembly=row.assembly or default_assembly,
-        file_id=None if is_url(row.file) else uploaded.get(PurePath(row.file).name),
-        sample_id=row.sample_id,
-        sample_metadata=row.sample_metadata(),
-        batch_id=batch_id,
     )
 
 
@@ -289,19 +354,27 @@ async def get_batch(request: web.Request) -> web.Response:
     batch = await store.get_batch(batch_id)
     if batch is None:
         return error_response(404, f"no batch {batch_id!r}")
+    listed = request.query.get("jobs", "all")
+    if listed not in ("all", "failed", "none"):
+        raise BadRequestError("jobs must be all, failed or none", "jobs")
     jobs = await store.list(batch_id=batch_id, limit=100_000)
     by_state = {state.value: sum(1 for j in jobs if j.state is state) for state in JobState}
     finished = by_state["succeeded"] + by_state["failed"]
+    shown = [
+        j for j in jobs if listed == "all" or (listed == "failed" and j.state is JobState.FAILED)
+    ]
     return web.json_response(
         {
             "batch_id": batch_id,
             "dataset_id": batch["dataset_id"],
             "size": batch["size"],
+            "jobs_created": batch.get("jobs_created", len(jobs)),
+            "creation_error": batch.get("creation_error"),
             "jobs_by_state": by_state,
             "finished": finished == batch["size"],
             "fraction_done": finished / batch["size"] if batch["size"] else 1.0,
             "calls_stored": sum(j.counts.calls_stored for j in jobs),
-            "jobs": [job_view(j) for j in jobs],
+            "jobs": [job_view(j) for j in shown],
         }
     )
 
@@ -363,5 +436,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/jobs", list_jobs)
     app.router.add_get("/jobs/{job_id}", get_job)
     app.router.add_post("/batches", post_batch)
+    app.router.add_put("/uploads/{sha256}", put_upload)
+    app.router.add_get("/uploads/{sha256}", get_upload)
     app.router.add_get("/batches/{batch_id}", get_batch)
     app.router.add_get("/datasets", list_datasets)

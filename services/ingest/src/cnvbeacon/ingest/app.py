@@ -13,6 +13,7 @@ from aiohttp import web
 from aiormq.exceptions import ChannelInvalidStateError
 
 from cnvbeacon.ingest import api, keys
+from cnvbeacon.ingest.batches import BatchCreator
 from cnvbeacon.ingest.inbox import InboxWatcher, watch
 from cnvbeacon.ingest.jobs import JobStore
 from cnvbeacon.ingest.settings import IngestSettings
@@ -77,6 +78,28 @@ async def worker_ctx(app: web.Application) -> AsyncIterator[None]:
         await channel.close()
 
 
+async def batches_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The app's BatchCreator, and the loop that finishes half-created batches."""
+    settings = app[keys.SETTINGS]
+    creator = BatchCreator(app[keys.JOBS], app[keys.PUBLISHER], settings.batch_lease_s)
+    app[keys.BATCHES] = creator
+
+    async def resume_forever() -> None:
+        while True:
+            try:
+                await creator.resume()
+            except Exception:
+                log.exception("looking for half-created batches failed")
+            await asyncio.sleep(settings.batch_resume_s)
+
+    task = asyncio.create_task(resume_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await creator.close()
+
+
 async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
     """Watch the inbox directory for new files and manifests (CNVB_WATCH_INBOX)."""
     settings = app[keys.SETTINGS]
@@ -104,6 +127,6 @@ def create_app(settings: IngestSettings | None = None) -> web.Application:
     settings = settings or IngestSettings()
     app = base_app(settings, middlewares=(api.json_errors,))
     app[keys.SETTINGS] = settings
-    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, publisher_ctx, worker_ctx, inbox_ctx])
+    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, publisher_ctx, batches_ctx, worker_ctx, inbox_ctx])
     api.add_routes(app)
     return app

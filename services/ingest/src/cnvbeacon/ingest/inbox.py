@@ -128,7 +128,9 @@ class InboxWatcher:
 
     async def _submit_manifest(self, name: str) -> None:
         text = await asyncio.to_thread((self._inbox / name).read_text, "utf-8", "replace")
-        batch_id = await self._jobs.create_batch(dataset_id=self._dataset_id, source=name, size=0)
+        batch_id, _ = await self._jobs.create_batch(
+            dataset_id=self._dataset_id, source=name, size=0
+        )
         try:
             rows = parse_manifest(text)
         except ManifestError as error:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from pymongo.errors import DuplicateKeyError
 
 from cnvbeacon.shared.models import Job, JobCounts, JobError, JobState
 from cnvbeacon.shared.store.client import Database
@@ -55,18 +57,81 @@ class JobStore:
         await self._jobs.insert_one(document)
         return job
 
-    async def create_batch(self, *, dataset_id: str, source: str, size: int) -> str:
-        batch_id = new_batch_id()
-        await self._batches.insert_one(
+    async def create_batch(
+        self,
+        *,
+        dataset_id: str,
+        source: str,
+        size: int,
+        rows: list[dict[str, Any]] | None = None,
+        batch_id: str | None = None,
+    ) -> tuple[str, bool]:
+        """Record a batch (with the rows its jobs are made from, when they are made later
+        by batches.BatchCreator); returns (id, created): False when a batch of that id
+        exists already."""
+        batch_id = batch_id or new_batch_id()
+        document: dict[str, Any] = {
+            "_id": batch_id,
+            "dataset_id": dataset_id,
+            "source": source,
+            "size": size,
+            "created_at": _now(),
+        }
+        if rows is not None:
+            document |= {"rows": rows, "jobs_created": 0, "lease_owner": None, "lease_until": None}
+        try:
+            await self._batches.insert_one(document)
+        except DuplicateKeyError:
+            return batch_id, False
+        return batch_id, True
+
+    async def claim_batch(self, batch_id: str, owner: str, lease_s: float) -> dict[str, Any] | None:
+        """Take the lease on creating a batch's jobs (free, expired or ours); returns the
+        batch, or None if another owner holds it or nothing is left to create."""
+        now = _now()
+        claimed = await self._batches.update_one(
             {
                 "_id": batch_id,
-                "dataset_id": dataset_id,
-                "source": source,
-                "size": size,
-                "created_at": _now(),
-            }
+                "rows": {"$exists": True},
+                "$or": [
+                    {"lease_owner": None},
+                    {"lease_owner": owner},
+                    {"lease_until": {"$lt": now}},
+                ],
+            },
+            {"$set": {"lease_owner": owner, "lease_until": now + timedelta(seconds=lease_s)}},
         )
-        return batch_id
+        if claimed.matched_count == 0:
+            return None
+        batch = await self._batches.find_one({"_id": batch_id})
+        if batch is None or batch.get("lease_owner") != owner:
+            return None
+        return batch
+
+    async def record_jobs_created(
+        self, batch_id: str, owner: str, created: int, lease_s: float
+    ) -> None:
+        """Jobs of the batch's first `created` rows exist and are queued; the lease goes on."""
+        await self._batches.update_one(
+            {"_id": batch_id, "lease_owner": owner},
+            {
+                "$set": {
+                    "jobs_created": created,
+                    "lease_until": _now() + timedelta(seconds=lease_s),
+                }
+            },
+        )
+
+    async def release_batch(self, batch_id: str, owner: str, error: str | None = None) -> None:
+        await self._batches.update_one(
+            {"_id": batch_id, "lease_owner": owner},
+            {"$set": {"lease_owner": None, "lease_until": None, "creation_error": error}},
+        )
+
+    async def batches_creating(self) -> list[str]:
+        """Batches whose jobs are not all created yet."""
+        cursor = self._batches.find({"rows": {"$exists": True}}, {"size": 1, "jobs_created": 1})
+        return [b["_id"] async for b in cursor if int(b.get("jobs_created", 0)) < int(b["size"])]
 
     async def set_batch_size(self, batch_id: str, size: int) -> None:
         await self._batches.update_one({"_id": batch_id}, {"$set": {"size": size}})

@@ -40,3 +40,7 @@ class IngestSettings(ServiceSettings):
     # How long SIGTERM waits for the in-flight job before handing it back to the queue.
     shutdown_grace_s: float = Field(default=20.0, ge=0)
     url_fetch_timeout_s: float = Field(default=300.0, gt=0)
+    # Creating a batch's jobs in the background: how long a replica's claim on a batch
+    # lasts without progress, and how often batches left half-created are looked for.
+    batch_lease_s: float = Field(default=60.0, gt=0)
+    batch_resume_s: float = Field(default=30.0, gt=0)

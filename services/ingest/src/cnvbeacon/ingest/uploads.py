@@ -1,29 +1,41 @@
-"""Uploaded VCFs kept in GridFS, where every worker on any machine can read them."""
+"""Uploaded VCFs kept in GridFS, where every worker on any machine can read them.
+
+A file uploaded by its content digest (save_verified) is stored once: the digest names
+the stored file (UPLOAD_DIGESTS), so uploading it again stores nothing new.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import uuid
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from typing import IO
 
 from gridfs import AsyncGridFSBucket
+from pymongo.errors import DuplicateKeyError
 
 from cnvbeacon.shared.store.client import Database
-from cnvbeacon.shared.store.collections import UPLOADS_BUCKET
+from cnvbeacon.shared.store.collections import UPLOAD_DIGESTS, UPLOADS_BUCKET
 
 CHUNK_BYTES = 1024 * 1024
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class UploadTooLargeError(ValueError):
     pass
 
 
+class DigestMismatchError(ValueError):
+    pass
+
+
 class UploadStore:
     def __init__(self, db: Database) -> None:
         self._bucket = AsyncGridFSBucket(db, bucket_name=UPLOADS_BUCKET)
+        self._digests = db[UPLOAD_DIGESTS]
 
     async def save(
         self, filename: str, chunks: AsyncIterable[bytes], *, max_bytes: int
@@ -43,6 +55,46 @@ class UploadStore:
             await sink.abort()
             raise
         return file_id, size
+
+    async def by_digest(self, sha256: str) -> tuple[str, int] | None:
+        """(file id, size) of the stored upload with this content, if there is one."""
+        found = await self._digests.find_one({"_id": sha256})
+        return (str(found["file_id"]), int(found["size"])) if found else None
+
+    async def save_verified(
+        self, sha256: str, filename: str, chunks: AsyncIterable[bytes], *, max_bytes: int
+    ) -> tuple[str, int, bool]:
+        """Store a stream whose sha256 digest must be `sha256`; returns (file id, size,
+        created). Content already stored is not stored again; content of another digest
+        (DigestMismatchError), too large, or cut short leaves nothing."""
+        existing = await self.by_digest(sha256)
+        if existing is not None:
+            async for _ in chunks:  # sent anyway: read to the end, keep nothing
+                pass
+            return existing[0], existing[1], False
+        digest = hashlib.sha256()
+
+        async def verified() -> AsyncIterator[bytes]:
+            async for chunk in chunks:
+                digest.update(chunk)
+                yield chunk
+
+        file_id, size = await self.save(filename, verified(), max_bytes=max_bytes)
+        if digest.hexdigest() != sha256:
+            await self.delete(file_id)
+            raise DigestMismatchError(
+                f"the content's sha256 is {digest.hexdigest()}, not {sha256}: the file "
+                "changed or was cut short; upload it again"
+            )
+        try:
+            await self._digests.insert_one({"_id": sha256, "file_id": file_id, "size": size})
+        except DuplicateKeyError:
+            # The same content was stored meanwhile by another upload: keep that one.
+            await self.delete(file_id)
+            kept = await self.by_digest(sha256)
+            assert kept is not None
+            return kept[0], kept[1], False
+        return file_id, size, True
 
     async def copy_to(self, file_id: str, target: IO[bytes]) -> str:
         """Write the stored file into an open binary file; returns its sha256 hex digest."""

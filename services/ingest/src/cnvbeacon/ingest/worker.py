@@ -12,6 +12,7 @@ Writes are idempotent (deterministic call ids), so any redelivery completes the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 
 from aio_pika.abc import AbstractIncomingMessage
 from aio_pika.exceptions import AMQPError
+from aiormq.exceptions import ChannelInvalidStateError
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from cnvbeacon.ingest import call_writer, vcf
@@ -64,6 +66,15 @@ def job_event(job: Job, state: JobState, counts: JobCounts, **extra: Any) -> dic
         "counts": counts.model_dump(),
         **extra,
     }
+
+
+def _channel_open(message: AbstractIncomingMessage) -> bool:
+    """Whether the message's channel is open: aio-pika raises, rather than answers, when
+    asked for a channel that closed."""
+    try:
+        return not message.channel.is_closed
+    except (ChannelInvalidStateError, RuntimeError):
+        return False
 
 
 class _ParseCancelledError(Exception):
@@ -147,7 +158,7 @@ class IngestWorker:
                 await self._attempt(job_id, message)
                 return
             except TRANSIENT_ERRORS as error:
-                if message.channel.is_closed:
+                if not _channel_open(message):
                     log.warning("lost the broker mid-job; it will redeliver the job")
                     return
                 log.warning(
@@ -177,8 +188,9 @@ class IngestWorker:
         except asyncio.CancelledError:
             log.warning("shutting down mid-job; returning it to the queue")
             await self._requeue_quietly(job.id)
-            if not message.channel.is_closed:
-                await message.nack(requeue=True)
+            if _channel_open(message):
+                with contextlib.suppress(AMQPError, ChannelInvalidStateError):
+                    await message.nack(requeue=True)
             raise
         except TRANSIENT_ERRORS:
             raise

@@ -16,6 +16,7 @@ INDIVIDUALS: Final = "individuals"
 LENGTH_CLASS_MAX: Final = "length_class_max"
 INBOX_FILES: Final = "inbox_files"
 UPLOADS_BUCKET: Final = "uploads"
+UPLOAD_DIGESTS: Final = "upload_digests"  # content digest -> the stored upload's file id
 ANALYSES: Final = "analyses"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
@@ -58,6 +59,7 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
     LENGTH_CLASS_MAX: [],
     BATCHES: [],
     DATASETS: [],
+    UPLOAD_DIGESTS: [],
 }
 
 
