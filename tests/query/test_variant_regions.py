@@ -13,7 +13,7 @@ import pytest
 
 from cnvbeacon.query.analyses.cohort import Calls
 from cnvbeacon.query.read_model.reads import REGION_CALL_FIELDS
-from cnvbeacon.query.variant_regions import RegionOrder, cluster, region_views
+from cnvbeacon.query.variant_regions import RegionOrder, cluster, ordered_regions, region_views
 from cnvbeacon.shared.frequencies import GroupSize, group_sizes
 from tests.query.analyses.test_region_events import reference_events
 
@@ -135,7 +135,7 @@ def test_each_region_summary_and_frequencies_equal_a_count_by_individual(seed: i
     clusters = cluster(table, 0.5)
     sizes = sizes_of(individuals)
     rows = clusters.ordered(RegionOrder.POSITION).tolist()
-    views = region_views(clusters, rows, sizes, ASSEMBLY)
+    views = region_views([(clusters, row) for row in rows], sizes, ASSEMBLY)
     assert [(v["dataset_id"], v["chrom"] != "1", v["start"], v["end"]) for v in views] == sorted(
         (v["dataset_id"], v["chrom"] != "1", v["start"], v["end"]) for v in views
     )
@@ -219,3 +219,22 @@ def test_no_calls_no_regions() -> None:
     clusters = cluster(table.slice(0, 0), 0.5)
     assert len(clusters) == 0
     assert clusters.ordered(RegionOrder.POSITION).tolist() == []
+
+
+def test_regions_of_several_datasets_order_as_one() -> None:
+    """Clustered per dataset and ordered together: by carriers across the datasets."""
+    table, _ = random_calls(3)
+    datasets = table.column("dataset_id").to_pylist()
+    parts = [
+        cluster(table.filter(pa.array([d == name for d in datasets])), 0.5) for name in ("a", "b")
+    ]
+    whole = cluster(table, 0.5)
+    together = ordered_regions(parts, RegionOrder.CARRIERS)
+    assert len(together) == len(whole)
+    carriers = [int(part.carriers[row]) for part, row in together]
+    assert carriers == sorted(carriers, reverse=True)
+    assert sorted(carriers) == sorted(whole.carriers.tolist())
+    by_position = ordered_regions(parts, RegionOrder.POSITION)
+    assert [p.dataset_id[r] for p, r in by_position] == sorted(
+        p.dataset_id[r] for p, r in by_position
+    )

@@ -7,6 +7,7 @@ import asyncio
 import re
 from collections.abc import Collection, Mapping
 from contextlib import aclosing
+from dataclasses import replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -56,6 +57,7 @@ from cnvbeacon.query.variant_regions import (
     DEFAULT_MIN_OVERLAP,
     RegionOrder,
     cluster,
+    ordered_regions,
     region_views,
 )
 from cnvbeacon.query.variants import VariantGrouper
@@ -160,12 +162,23 @@ async def get_variant_regions(request: web.Request) -> web.StreamResponse:
     output = _format(request.query)
     if output is not Format.JSON and output not in REGION_FORMATS:
         raise ParameterError("format", f"must be one of {['json', *REGION_FORMATS]}")
-    clusters = await model.grouped_calls(
-        lookup.query, ("variant_regions", min_overlap), lambda calls: cluster(calls, min_overlap)
+    # Clustered per dataset (regions never span datasets): a write to one dataset leaves
+    # the others' clusters cached.
+    parts = await asyncio.gather(
+        *(
+            model.grouped_calls(
+                replace(lookup.query, dataset_ids=(dataset_id,)),
+                ("variant_regions", min_overlap),
+                lambda calls: cluster(calls, min_overlap),
+            )
+            for dataset_id in sorted(lookup.dataset_ids)
+        )
     )
     sizes = {d: await model.group_sizes(d) for d in lookup.dataset_ids}
     if output is not Format.JSON:
-        rows = clusters.ordered(RegionOrder.POSITION if output is not Format.JSONL else order)
+        regions = ordered_regions(
+            parts, RegionOrder.POSITION if output is not Format.JSONL else order
+        )
         superpopulations = sorted(
             {
                 g.code
@@ -178,15 +191,17 @@ async def get_variant_regions(request: web.Request) -> web.StreamResponse:
         response = _attachment(output, f"cnvbeacon-variant-regions-{lookup.label}")
         await response.prepare(request)
         await response.write(writer.header().encode())
-        for first in range(0, len(rows), REGION_EXPORT_BATCH):
-            batch = rows[first : first + REGION_EXPORT_BATCH].tolist()
-            views = await asyncio.to_thread(region_views, clusters, batch, sizes, lookup.assembly)
+        for first in range(0, len(regions), REGION_EXPORT_BATCH):
+            batch = regions[first : first + REGION_EXPORT_BATCH]
+            views = await asyncio.to_thread(region_views, batch, sizes, lookup.assembly)
             await response.write(writer.batch(views).encode())
         await response.write_eof()
         return response
     skip, limit = _page(request)
-    page = clusters.ordered(order)[skip : skip + limit].tolist()
-    views = await asyncio.to_thread(region_views, clusters, page, sizes, lookup.assembly)
+    regions = ordered_regions(parts, order)
+    views = await asyncio.to_thread(
+        region_views, regions[skip : skip + limit], sizes, lookup.assembly
+    )
     return json_ok(
         {
             "query": {
@@ -196,7 +211,10 @@ async def get_variant_regions(request: web.Request) -> web.StreamResponse:
                 "min_overlap": min_overlap,
                 "order": order.value,
             },
-            "counts": {"regions": len(clusters), "calls": len(clusters.calls)},
+            "counts": {
+                "regions": len(regions),
+                "calls": sum(len(part.calls) for part in parts),
+            },
             "counted_by": COUNTED_BY,
             "regions": views,
         }

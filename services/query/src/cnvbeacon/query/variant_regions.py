@@ -261,16 +261,34 @@ def region_id(dataset_id: str, chrom: str, start: int, end: int) -> str:
     return f"{dataset_id}:{chrom}:{start}-{end}"
 
 
+Region = tuple[Clusters, int]  # a region: its clusters and its row there
+
+
+def ordered_regions(parts: Sequence[Clusters], order: RegionOrder) -> list[Region]:
+    """Every region of the parts (a search's clusters, one per dataset, in dataset order:
+    regions never span datasets) in this order."""
+    positions = [part.ordered(RegionOrder.POSITION) for part in parts]
+    by_position = [
+        (part, row) for part, rows in zip(parts, positions, strict=True) for row in rows.tolist()
+    ]
+    if order is RegionOrder.POSITION or not by_position:
+        return by_position
+    keys = [
+        (part.carriers if order is RegionOrder.CARRIERS else part.end - part.start)[rows]
+        for part, rows in zip(parts, positions, strict=True)
+    ]
+    first = np.argsort(-np.concatenate(keys), kind="stable")
+    return [by_position[i] for i in first.tolist()]
+
+
 def region_views(
-    clusters: Clusters,
-    rows: Sequence[int],
-    sizes_of: Mapping[str, Sequence[GroupSize]],
-    assembly: str,
+    regions: Sequence[Region], sizes_of: Mapping[str, Sequence[GroupSize]], assembly: str
 ) -> list[dict[str, Any]]:
-    """The regions at these rows, each with its frequencies in every group of its dataset
-    with data (`sizes_of`: a dataset's group sizes)."""
+    """These regions, each with its frequencies in every group of its dataset with data
+    (`sizes_of`: a dataset's group sizes)."""
     return [
-        _view(clusters, row, sizes_of.get(clusters.dataset_id[row], ()), assembly) for row in rows
+        _view(clusters, row, sizes_of.get(clusters.dataset_id[row], ()), assembly)
+        for clusters, row in regions
     ]
 
 
