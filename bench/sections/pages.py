@@ -289,7 +289,7 @@ SEARCH = PageSpec(
                 # it without asking again).
                 Fetch(
                     "/api/query/variant_regions",
-                    (*LOOKUP, ("order", "carriers"), ("limit", "25")),
+                    (*LOOKUP, ("order", "carriers"), ("limit", "10")),
                     "variant-regions-panel.js variantRegionsContent",
                 ),
                 Fetch(

@@ -78,7 +78,7 @@ async def test_variant_regions_and_frequencies_show_the_api_numbers(
     }
     api = await api_json(
         f"{stack.gateway}/api/query/variant_regions?"
-        + urlencode({**lookup, "order": "carriers", "limit": "25"})
+        + urlencode({**lookup, "order": "carriers", "limit": "10"})
     )
     panel = page.locator("#variant-regions")
     await expect(panel).to_contain_text(f"{api['counts']['regions']} variant region")

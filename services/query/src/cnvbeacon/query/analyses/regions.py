@@ -20,7 +20,6 @@ for a sample of unknown sex a loss or gain counts as one copy):
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
@@ -32,7 +31,7 @@ import numpy.typing as npt
 from cnvbeacon.query.analyses.arrays import distinct
 from cnvbeacon.query.analyses.cohort import GAIN, LOSS, Calls
 from cnvbeacon.query.analyses.columns import Table
-from cnvbeacon.query.analyses.intervals import cluster_ids, reciprocal_overlap
+from cnvbeacon.query.analyses.intervals import cluster_ids
 
 Int64s = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
@@ -192,12 +191,20 @@ def assign_events(
     event_of_interval = np.empty(len(first_call), dtype=np.int64)
     founders: list[int] = []
     # Founding intervals (seeds) of the current region, sorted by start: an interval can
-    # only reach min_overlap with seeds starting near its own start (_seed_window), so it is
-    # compared with those, not with every seed of the region (regions of a 2M-call cohort
-    # hold thousands of events).
+    # only reach min_overlap with seeds starting near its own start, so it is compared with
+    # those, not with every seed of the region (regions of a 2M-call cohort hold thousands
+    # of events). With L its length and t = min_overlap > 0: a seed starting at S >= start
+    # shares at most end - S bases, so S <= start + (1 - t) L; one starting before shares
+    # at most its own length minus (start - S) and is at most L / t long, so
+    # S >= start - (1 - t) L / t. One base of slack on each side absorbs rounding.
     seed_starts: list[int] = []
     seeds: list[tuple[int, int, int]] = []  # (start, end, event), in seed_starts' order
     current = -1
+    # The window as start - below * L and start + above * L; the loop runs once per
+    # distinct interval, so the window and intervals.reciprocal_overlap are inlined.
+    unbounded = min_overlap <= 0
+    below = (1 - min_overlap) / min_overlap if not unbounded else 0.0
+    above = 1 - min_overlap
     for row, this_region, s, e in zip(
         order.tolist(),
         region[order].tolist(),
@@ -208,16 +215,26 @@ def assign_events(
         if this_region != current:
             current = this_region
             seed_starts, seeds = [], []
-        lowest, highest = _seed_window(s, e, min_overlap)
         best_event, best_overlap = -1, min_overlap
-        for index in range(bisect_left(seed_starts, lowest), bisect_right(seed_starts, highest)):
-            seed_start, seed_end, event = seeds[index]
-            overlap = reciprocal_overlap(s, e, seed_start, seed_end)
-            # The best overlap wins; of equals, the earliest event (the first founded).
-            if overlap >= best_overlap and (
-                best_event < 0 or overlap > best_overlap or event < best_event
-            ):
-                best_event, best_overlap = event, overlap
+        if seeds:
+            length = e - s
+            if unbounded:
+                first, last = 0, len(seeds)
+            else:
+                first = bisect_left(seed_starts, s - below * length - 1)
+                last = bisect_right(seed_starts, s + above * length + 1)
+            for index in range(first, last):
+                seed_start, seed_end, event = seeds[index]
+                shared = (e if e < seed_end else seed_end) - (s if s > seed_start else seed_start)
+                seed_length = seed_end - seed_start
+                overlap = (shared if shared > 0 else 0) / (
+                    length if length > seed_length else seed_length
+                )
+                # The best overlap wins; of equals, the earliest event (the first founded).
+                if overlap >= best_overlap and (
+                    best_event < 0 or overlap > best_overlap or event < best_event
+                ):
+                    best_event, best_overlap = event, overlap
         if best_event < 0:
             best_event = len(founders)
             founders.append(int(first_call[row]))
@@ -226,20 +243,3 @@ def assign_events(
             seeds.insert(position, (s, e, best_event))
         event_of_interval[row] = best_event
     return event_of_interval[interval_of_call], np.array(founders, dtype=np.int64)
-
-
-def _seed_window(start: int, end: int, min_overlap: float) -> tuple[float, float]:
-    """Starts a seed must have to overlap [start, end) reciprocally by >= min_overlap.
-
-    With L the interval's length and t = min_overlap > 0: a seed starting at or after
-    `start` shares at most end - S bases, so S <= start + (1 - t) L; a seed starting before
-    shares at most its own length minus (start - S), and is at most L / t long, so
-    S >= start - (1 - t) L / t. One base of slack on each side absorbs rounding.
-    """
-    if min_overlap <= 0:
-        return -math.inf, math.inf
-    length = end - start
-    return (
-        start - (1 - min_overlap) * length / min_overlap - 1,
-        start + (1 - min_overlap) * length + 1,
-    )

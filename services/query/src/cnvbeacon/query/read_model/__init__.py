@@ -215,6 +215,10 @@ class ReadModel:
         return value
 
     async def counts(self, query: CallQuery) -> Counts:
+        # Answered from memory when cached: no reader is taken (readers may all be busy).
+        cached = self._cache.get(("counts", query), query.dataset_ids)
+        if cached is not None:
+            return cast(Counts, cached)
         counts, _ = await self._with_counts(query, lambda c: None)
         return counts
 

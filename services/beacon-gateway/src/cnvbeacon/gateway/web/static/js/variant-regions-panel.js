@@ -22,6 +22,7 @@ export const REGION_FORMATS = [
   ["jsonl", "JSON", "JSON lines: every group of every region"],
 ];
 const ORDERS = { region: "position", carriers: "carriers", length: "length" };
+const FIRST_PAGE = 10; // each region's frequencies cost its calls: the rest on request
 const CLASS_LABELS = {
   deletion: "deletion",
   duplication: "duplication",
@@ -143,11 +144,11 @@ export async function variantRegionsContent({ state, lookup, signal }) {
     replace(detail, regionDetail(row, labels, state));
     detail.querySelector("h3")?.scrollIntoView({ block: "nearest" });
   };
-  const first = await getJson(apiUrl("/api/query/variant_regions", { ...query, order: "carriers", limit: 25 }), { signal });
+  const first = await getJson(apiUrl("/api/query/variant_regions", { ...query, order: "carriers", limit: FIRST_PAGE }), { signal });
   const source = remoteSource(async (offset, limit, sort, pageSignal) => {
     const order = ORDERS[sort?.key] ?? "carriers";
     const body =
-      offset === 0 && limit === 25 && order === "carriers"
+      offset === 0 && limit === FIRST_PAGE && order === "carriers"
         ? first
         : await getJson(apiUrl("/api/query/variant_regions", { ...query, order, skip: offset, limit }), { signal: pageSignal });
     datasetsSeen = new Set([...datasetsSeen, ...body.regions.map((r) => r.dataset_id)]);
@@ -177,7 +178,7 @@ export async function variantRegionsContent({ state, lookup, signal }) {
     { key: "loss", label: "Loss carriers · AF", render: (row) => frequencyText(everyone(row)?.loss) },
     { key: "gain", label: "Gain carriers · AF", render: (row) => frequencyText(everyone(row)?.gain) },
   ];
-  const table = createTable({ columns, source, caption: "Variant regions of the search", pageSize: 25, initialSort: { key: "carriers", descending: true }, rowKey: (row) => row.id, signal });
+  const table = createTable({ columns, source, caption: "Variant regions of the search", pageSize: FIRST_PAGE, initialSort: { key: "carriers", descending: true }, rowKey: (row) => row.id, signal });
   const filtered = SAMPLE_FILTERS.filter((name) => state.filters[name]);
   const synthetic = await syntheticNotice([...new Set(first.regions.map((r) => r.dataset_id))]);
   select(first.regions[0]);
