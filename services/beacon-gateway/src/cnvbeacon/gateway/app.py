@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from cnvbeacon.gateway import beacon_api, ingest_api, keys, public_api
+from cnvbeacon.gateway import beacon_api, cors, ingest_api, keys, public_api
 from cnvbeacon.gateway.beacon.filter_catalogue import build_filter_catalogue
 from cnvbeacon.gateway.beacon.request_policy import RequestPolicy
 from cnvbeacon.gateway.metadata import Metadata
@@ -56,7 +56,7 @@ def _service_ready(key: web.AppKey[ServiceClient]) -> ReadinessCheck:
 
 def create_app(settings: GatewaySettings | None = None) -> web.Application:
     settings = settings or GatewaySettings()
-    app = base_app(settings, middlewares=(beacon_api.beacon_errors,))
+    app = base_app(settings, middlewares=(cors.preflight, beacon_api.beacon_errors))
     app[keys.SETTINGS] = settings
     app[keys.IDENTITY] = settings.identity()
     app[keys.CATALOGUE] = build_filter_catalogue()
@@ -65,6 +65,7 @@ def create_app(settings: GatewaySettings | None = None) -> web.Application:
     )
     app[keys.SECURITY] = settings.security()
     app.cleanup_ctx.extend([amqp_ctx, upstream_ctx])
+    cors.add_cors(app)
     beacon_api.add_routes(app)
     ingest_api.add_routes(app)
     public_api.add_routes(app)

@@ -120,7 +120,10 @@ async def beacon_errors(request: web.Request, handler: Handler) -> web.StreamRes
         response = build_error_response(
             identity, await _lenient_query(request), error.status, message
         )
-        return beacon_json(response, error.status)
+        answer = beacon_json(response, error.status)
+        if "Allow" in error.headers:  # a 405 says which methods the path takes
+            answer.headers["Allow"] = error.headers["Allow"]
+        return answer
     except Exception:
         log.exception("unexpected error")
         response = build_error_response(

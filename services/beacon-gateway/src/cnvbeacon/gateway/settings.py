@@ -51,6 +51,10 @@ class GatewaySettings(ServiceSettings):
     default_granularity: Granularity = Granularity.RECORD
     dataset_granularity: Annotated[dict[str, Granularity], NoDecode] = Field(default_factory=dict)
 
+    # Browser clients of other origins may read the public API (CORS): "*" for any, or
+    # the origins allowed. Admin (ingest) endpoints are never opened to other origins.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["*"])
+
     # Aggregator mode: other Beacon v2 instances every query is also sent to.
     peers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     peer_timeout_s: float = Field(default=5.0, gt=0)
@@ -68,6 +72,14 @@ class GatewaySettings(ServiceSettings):
     organisation_url: str = "https://cnvbeacon.org"
     organisation_contact_url: str = "mailto:beacon@cnvbeacon.org"
     created_at: datetime = datetime(2026, 11, 22, tzinfo=UTC)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _read_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else _text_items(text)
+        return value
 
     @field_validator("peers", mode="before")
     @classmethod
