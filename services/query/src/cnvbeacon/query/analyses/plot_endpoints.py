@@ -36,7 +36,7 @@ def _title(view: AnalysisView, what: str) -> str:
     subset = view.variant.subset.key()
     samples = view.meta["summary"]["samples"]
     scope = "" if subset == "all" else f" [{subset.replace(';', ', ')}]"
-    return f"{view.dataset.dataset_id}{scope}: {what} ({samples:,} samples)"
+    return f"{view.dataset.dataset_id}{scope}: {what} ({samples:,} sample{'' if samples == 1 else 's'})"
 
 
 async def get_plot(request: web.Request) -> web.Response:
