@@ -36,7 +36,8 @@ def _title(view: AnalysisView, what: str) -> str:
     subset = view.variant.subset.key()
     samples = view.meta["summary"]["samples"]
     scope = "" if subset == "all" else f" [{subset.replace(';', ', ')}]"
-    return f"{view.dataset.dataset_id}{scope}: {what} ({samples:,} sample{'' if samples == 1 else 's'})"
+    plural = "" if samples == 1 else "s"
+    return f"{view.dataset.dataset_id}{scope}: {what} ({samples:,} sample{plural})"
 
 
 async def get_plot(request: web.Request) -> web.Response:
