@@ -16,6 +16,7 @@ from cnvbeacon.ingest import api, keys
 from cnvbeacon.ingest.batches import BatchCreator
 from cnvbeacon.ingest.inbox import InboxWatcher, watch
 from cnvbeacon.ingest.jobs import JobStore
+from cnvbeacon.ingest.reconciler import Reconciler
 from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.ingest.uploads import UploadStore
 from cnvbeacon.ingest.worker import IngestWorker
@@ -100,6 +101,36 @@ async def batches_ctx(app: web.Application) -> AsyncIterator[None]:
     await creator.close()
 
 
+async def reconciler_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The reconciler's rounds (reconciler.py), every reconcile_s, in whichever replica holds
+    its lease."""
+    settings = app[keys.SETTINGS]
+    reconciler = Reconciler(
+        app[DATABASE],
+        app[keys.JOBS],
+        app[keys.UPLOADS],
+        app[keys.PUBLISHER],
+        publish_grace_s=settings.publish_grace_s,
+        upload_retention_s=settings.upload_retention_s,
+    )
+
+    async def rounds() -> None:
+        while True:
+            try:
+                await reconciler.run_once(lease_s=2 * settings.reconcile_s)
+            except Exception:
+                log.exception("a reconciler round failed; trying again")
+            await asyncio.sleep(settings.reconcile_s)
+
+    task = asyncio.create_task(rounds())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    with contextlib.suppress(Exception):  # the store may be gone: the lease then expires
+        await reconciler.lease.release()
+
+
 async def inbox_ctx(app: web.Application) -> AsyncIterator[None]:
     """Watch the inbox directory for new files and manifests (CNVB_WATCH_INBOX)."""
     settings = app[keys.SETTINGS]
@@ -127,6 +158,8 @@ def create_app(settings: IngestSettings | None = None) -> web.Application:
     settings = settings or IngestSettings()
     app = base_app(settings, middlewares=(api.json_errors,))
     app[keys.SETTINGS] = settings
-    app.cleanup_ctx.extend([mongo_ctx, amqp_ctx, publisher_ctx, batches_ctx, worker_ctx, inbox_ctx])
+    app.cleanup_ctx.extend(
+        [mongo_ctx, amqp_ctx, publisher_ctx, batches_ctx, reconciler_ctx, worker_ctx, inbox_ctx]
+    )
     api.add_routes(app)
     return app

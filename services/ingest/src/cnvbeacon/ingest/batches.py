@@ -113,4 +113,6 @@ class BatchCreator:
             sample_metadata=row["metadata"],
             batch_id=batch["_id"],
             job_id=job_id,
+            # Unconfirmed, it stays queued: the reconciler publishes it once the broker is back.
+            fail_unconfirmed=False,
         )

@@ -54,8 +54,31 @@ class JobStore:
         )
         document = job.model_dump(by_alias=True, mode="python")
         document["sample_metadata"] = sample_metadata
+        # Until the broker confirms the job's message: a job left so (its submitter died
+        # in between) is published again by the reconciler.
+        document["publish_pending"] = True
         await self._jobs.insert_one(document)
         return job
+
+    async def mark_published(self, job_id: str) -> None:
+        await self._jobs.update_one({"_id": job_id}, {"$set": {"publish_pending": False}})
+
+    async def unpublished(self, older_than_s: float, limit: int = 1000) -> list[Job]:
+        """Queued jobs whose message the broker never confirmed, created this long ago."""
+        cursor = self._jobs.find(
+            {
+                "state": JobState.QUEUED.value,
+                "created_at": {"$lt": _now() - timedelta(seconds=older_than_s)},
+                "publish_pending": True,
+            },
+            {"sample_metadata": 0},
+        ).limit(limit)
+        return [Job.model_validate(d) async for d in cursor]
+
+    async def referenced_files(self) -> set[str]:
+        """The stored uploads some job names."""
+        cursor = self._jobs.find({"file_id": {"$ne": None}}, {"file_id": 1})
+        return {str(d["file_id"]) async for d in cursor if d.get("file_id")}
 
     async def create_batch(
         self,

@@ -44,3 +44,9 @@ class IngestSettings(ServiceSettings):
     # lasts without progress, and how often batches left half-created are looked for.
     batch_lease_s: float = Field(default=60.0, gt=0)
     batch_resume_s: float = Field(default=30.0, gt=0)
+    # The reconciler (one replica at a time): how often it runs; how long a job may stay
+    # queued without the broker's confirm of its message before it is published again;
+    # how long an upload no job names is kept.
+    reconcile_s: float = Field(default=30.0, gt=0)
+    publish_grace_s: float = Field(default=60.0, ge=0)
+    upload_retention_s: float = Field(default=7 * 24 * 3600.0, ge=0)

@@ -11,6 +11,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -95,6 +96,16 @@ class UploadStore:
             assert kept is not None
             return kept[0], kept[1], False
         return file_id, size, True
+
+    async def stored_before(self, moment: datetime) -> list[str]:
+        """Ids of the uploads stored before this moment."""
+        cursor = self._bucket.find({"uploadDate": {"$lt": moment}})
+        return [str(found._id) async for found in cursor]
+
+    async def forget(self, file_id: str) -> None:
+        """Delete an upload and its digest entry."""
+        await self._digests.delete_many({"file_id": file_id})
+        await self.delete(file_id)
 
     async def copy_to(self, file_id: str, target: IO[bytes]) -> str:
         """Write the stored file into an open binary file; returns its sha256 hex digest."""

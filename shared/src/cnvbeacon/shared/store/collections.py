@@ -17,6 +17,7 @@ LENGTH_CLASS_MAX: Final = "length_class_max"
 INBOX_FILES: Final = "inbox_files"
 UPLOADS_BUCKET: Final = "uploads"
 UPLOAD_DIGESTS: Final = "upload_digests"  # content digest -> the stored upload's file id
+LEASES: Final = "leases"  # work one replica at a time does (the ingest reconciler)
 ANALYSES: Final = "analyses"
 
 INDEXES: Final[dict[str, list[IndexModel]]] = {
@@ -60,6 +61,7 @@ INDEXES: Final[dict[str, list[IndexModel]]] = {
     BATCHES: [],
     DATASETS: [],
     UPLOAD_DIGESTS: [],
+    LEASES: [],
 }
 
 
