@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     # firewall closes them under it (a write on such a connection fails: writes are not
     # retried by the ingest service).
     mongodb_max_idle_ms: int = Field(default=60_000, ge=1000)
+    # Request bodies read whole (JSON, manifests, tables; not streamed uploads) larger than
+    # this are refused with a 413.
+    max_request_body_bytes: int = Field(default=1024**2, ge=1024)
     amqp_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5672/",
         validation_alias=AliasChoices("CNVB_AMQP_URL", "AMQP_URL"),

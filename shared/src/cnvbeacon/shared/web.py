@@ -151,7 +151,10 @@ async def request_context(
 
 def base_app(settings: ServiceSettings, *, middlewares: tuple[Any, ...] = ()) -> web.Application:
     """An application with settings, request ids and the health routes; services add the rest."""
-    app = web.Application(middlewares=[request_context, *middlewares], client_max_size=1024**3)
+    app = web.Application(
+        middlewares=[request_context, *middlewares],
+        client_max_size=settings.max_request_body_bytes,
+    )
     app[SETTINGS] = settings
     app[READINESS_CHECKS] = {}
     app.router.add_get("/healthz", healthz)

@@ -35,6 +35,8 @@ class IngestSettings(ServiceSettings):
     # Where a worker keeps a job's file while parsing it.
     scratch_dir: Path | None = None
     max_upload_bytes: int = Field(default=2 * 1024**3, ge=1)
+    # Manifests and sample tables are read whole (uploads stream, limited by the above).
+    max_request_body_bytes: int = Field(default=64 * 1024**2, ge=1024)
     # Backoff before a job that met a transient error goes back to the queue.
     retry_delay_s: float = Field(default=2.0, ge=0)
     # How long SIGTERM waits for the in-flight job before handing it back to the queue.
