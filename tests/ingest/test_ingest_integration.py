@@ -52,6 +52,8 @@ def ingest_settings(backends: Backends, **overrides: Any) -> IngestSettings:
             "admin_token": TOKEN,
             "retry_delay_s": 0.2,
             "log_json": False,
+            # The tests' own file servers listen on loopback (refused unless listed).
+            "url_allowed_hosts": ["127.0.0.1"],
             **overrides,
         }
     )

@@ -20,6 +20,7 @@ from cnvbeacon.ingest.manifest import ManifestError, parse_manifest
 from cnvbeacon.ingest.sources import SourceError, is_url, resolve_inbox_path
 from cnvbeacon.ingest.submission import QueueUnavailableError, submit_job
 from cnvbeacon.ingest.uploads import SHA256, DigestMismatchError, UploadTooLargeError
+from cnvbeacon.ingest.url_safety import UnsafeUrlError, check_url, shown_source
 from cnvbeacon.shared.models import Job, JobState
 from cnvbeacon.shared.reference.samples import (
     SampleRecord,
@@ -105,7 +106,10 @@ def upload_name(filename: str) -> str:
 
 
 def job_view(job: Job) -> dict[str, Any]:
-    return job.model_dump(mode="json", by_alias=False)
+    """A job as the API shows it: a URL source without credentials or signatures."""
+    view = job.model_dump(mode="json", by_alias=False)
+    view["source"] = shown_source(job.source)
+    return view
 
 
 async def _chunks_of(reader: BodyPartReader | web.Request) -> AsyncIterator[bytes]:
@@ -138,7 +142,12 @@ async def post_job(request: web.Request) -> web.Response:
         )
         if not source:
             raise BadRequestError("give 'source': an http(s) URL or a path in the inbox", "source")
-        if not is_url(source):
+        if is_url(source):
+            try:
+                check_url(source, settings.url_allowed_hosts)
+            except UnsafeUrlError as error:
+                raise BadRequestError(str(error), "source") from None
+        else:
             resolve_inbox_path(settings.inbox_dir, source)
     else:
         source, file_id = await _store_upload(request, params.get("filename"))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
+from cnvbeacon.ingest.sources import FetchLimits
 from cnvbeacon.shared.settings import ServiceSettings
 
 
@@ -42,6 +46,10 @@ class IngestSettings(ServiceSettings):
     # How long SIGTERM waits for the in-flight job before handing it back to the queue.
     shutdown_grace_s: float = Field(default=20.0, ge=0)
     url_fetch_timeout_s: float = Field(default=300.0, gt=0)
+    url_max_redirects: int = Field(default=5, ge=0, le=20)
+    # Hosts URL jobs may fetch from although they are not public addresses (a test's local
+    # server, an internal mirror): names or addresses, a JSON list or comma-separated.
+    url_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Creating a batch's jobs in the background: how long a replica's claim on a batch
     # lasts without progress, and how often batches left half-created are looked for.
     batch_lease_s: float = Field(default=60.0, gt=0)
@@ -52,3 +60,21 @@ class IngestSettings(ServiceSettings):
     reconcile_s: float = Field(default=30.0, gt=0)
     publish_grace_s: float = Field(default=60.0, ge=0)
     upload_retention_s: float = Field(default=7 * 24 * 3600.0, ge=0)
+
+    @field_validator("url_allowed_hosts", mode="before")
+    @classmethod
+    def _read_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    def fetch_limits(self) -> FetchLimits:
+        return FetchLimits(
+            timeout_s=self.url_fetch_timeout_s,
+            max_bytes=self.max_upload_bytes,
+            max_redirects=self.url_max_redirects,
+            allowed_hosts=frozenset(self.url_allowed_hosts),
+        )

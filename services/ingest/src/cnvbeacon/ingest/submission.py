@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from cnvbeacon.ingest.jobs import JobStore
+from cnvbeacon.ingest.url_safety import shown_source
 from cnvbeacon.shared.messaging import INGEST_ROUTING_KEY, Publisher
 from cnvbeacon.shared.models import Job, JobError, JobState
 
@@ -65,7 +66,7 @@ async def publish(
 ) -> None:
     """Put a recorded job's message on the queue (with a broker confirm) and announce it.
     Unconfirmed: the job fails (fail_unconfirmed), or stays queued for another try."""
-    source, batch_id, dataset_id = job.source, job.batch_id, job.dataset_id
+    source, batch_id, dataset_id = shown_source(job.source), job.batch_id, job.dataset_id
     try:
         await publisher.publish_job(INGEST_ROUTING_KEY, job.id, {"job_id": job.id})
     except Exception as error:

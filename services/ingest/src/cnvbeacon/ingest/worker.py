@@ -33,6 +33,7 @@ from cnvbeacon.ingest.jobs import JobStore
 from cnvbeacon.ingest.settings import IngestSettings
 from cnvbeacon.ingest.sources import SourceError, StagedFile, staged
 from cnvbeacon.ingest.uploads import UploadStore
+from cnvbeacon.ingest.url_safety import shown_source
 from cnvbeacon.shared import logs
 from cnvbeacon.shared.messaging import ANALYSIS_ROUTING_KEY, DELIVERY_LIMIT, Publisher
 from cnvbeacon.shared.models import Job, JobCounts, JobError, JobState
@@ -61,7 +62,7 @@ def job_event(job: Job, state: JobState, counts: JobCounts, **extra: Any) -> dic
         "job_id": job.id,
         "batch_id": job.batch_id,
         "dataset_id": job.dataset_id,
-        "source": job.source,
+        "source": shown_source(job.source),
         "state": state.value,
         "counts": counts.model_dump(),
         **extra,
@@ -211,7 +212,7 @@ class IngestWorker:
             self._uploads,
             inbox_dir=settings.inbox_dir,
             scratch_dir=settings.scratch_dir,
-            fetch_timeout_s=settings.url_fetch_timeout_s,
+            fetch=settings.fetch_limits(),
         ) as source:
             stored = await self._ingest_file(job, source, sample_metadata)
         counts, written = stored.counts, stored.attributes
@@ -359,7 +360,7 @@ class IngestWorker:
         if isinstance(error, vcf.VcfFormatError):
             detail = JobError(file=error.file, line=error.line, message=error.message)
         else:
-            detail = JobError(file=job.source, line=None, message=str(error))
+            detail = JobError(file=shown_source(job.source), line=None, message=str(error))
         log.warning("job failed", extra={"error": detail.model_dump()})
         await self._jobs.fail(job.id, detail, counts)
         await self._publisher.publish_event(
@@ -374,7 +375,7 @@ class IngestWorker:
         deliveries = _delivery_count(message)
         if deliveries + 1 >= DELIVERY_LIMIT:
             detail = JobError(
-                file=job.source,
+                file=shown_source(job.source),
                 line=None,
                 message=f"gave up after {deliveries + 1} attempts: {type(error).__name__}: {error}",
             )
@@ -409,7 +410,7 @@ class IngestWorker:
         job = await self._jobs.get(job_id)
         if job is not None and job.state in (JobState.QUEUED, JobState.RUNNING):
             detail = JobError(
-                file=job.source,
+                file=shown_source(job.source),
                 line=None,
                 message=f"the job message was dead-lettered after {_delivery_count(message)} "
                 "deliveries (the worker kept failing on it)",
