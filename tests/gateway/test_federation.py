@@ -191,3 +191,28 @@ async def test_forwarded_requests_are_answered_locally_only(network: Network) ->
     assert "info" not in local
     assert local["responseSummary"] == {"exists": False, "numTotalResults": 0}
     assert elapsed < PEER_TIMEOUT_S
+
+
+async def test_the_aggregation_budget_bounds_every_peer(mongodb_url: str, amqp_url: str) -> None:
+    """A peer timeout longer than the budget does not hold the answer: the slow peer is
+    reported as timed out at the budget, and our own part still answers."""
+    async with (
+        serve(peer_app("slow")) as slow,
+        running_stack(
+            mongodb_url,
+            amqp_url,
+            {ONE_KGP: False},
+            beacon_id="org.budgeted",
+            peers=f"{slow}/api",
+            peer_timeout_s=60.0,
+            aggregation_budget_s=1.0,
+        ) as aggregator,
+        ClientSession() as session,
+    ):
+        params = {**RANGE, "requestedGranularity": "count"}
+        status, merged, _ = await get(session, f"{aggregator.api}/g_variants", params)
+    assert status == 200, merged
+    reported = merged["info"]["aggregation"]["beacons"]
+    assert sorted(b["status"] for b in reported) == ["ok", "timeout"]
+    assert statuses(merged)["org.budgeted"] == "ok"
+    assert merged["responseSummary"]["numTotalResults"] > 0

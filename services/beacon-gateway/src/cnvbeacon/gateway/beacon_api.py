@@ -172,10 +172,21 @@ async def federated(
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000
 
+    budget = settings.aggregation_budget_s
+
     async def ours() -> MemberAnswer:
         nonlocal not_found
         try:
-            document = await local()
+            async with asyncio.timeout(budget):
+                document = await local()
+        except TimeoutError:
+            return MemberAnswer(
+                own_url,
+                MemberStatus.TIMEOUT,
+                elapsed(),
+                error=f"no answer within the {budget:g} s budget",
+                name=settings.beacon_id,
+            )
         except BeaconRequestError as error:
             if error.status != 404:
                 raise
@@ -196,7 +207,7 @@ async def federated(
             settings.peers,
             request,
             settings.beacon_id,
-            settings.peer_timeout_s,
+            min(settings.peer_timeout_s, budget),
             check,
         ),
     )

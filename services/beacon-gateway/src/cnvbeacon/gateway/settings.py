@@ -58,6 +58,9 @@ class GatewaySettings(ServiceSettings):
     # Aggregator mode: other Beacon v2 instances every query is also sent to.
     peers: Annotated[list[str], NoDecode] = Field(default_factory=list)
     peer_timeout_s: float = Field(default=5.0, gt=0)
+    # A federated answer's whole time (Beacon networks drop members slower than 5 s): each
+    # peer waits at most this long (and peer_timeout_s), our own part too.
+    aggregation_budget_s: float = Field(default=4.5, gt=0)
 
     beacon_id: str = "org.cnvbeacon"
     beacon_name: str = "cnvbeacon: germline copy-number variants of the 1000 Genomes DRAGEN calls"
