@@ -181,6 +181,26 @@ def test_filters_are_comma_separated_and_repeatable(
     assert not_male.condition.negated
 
 
+def test_include_descendant_terms_applies_to_every_get_filter(
+    catalogue: FilterCatalogue, policy: RequestPolicy
+) -> None:
+    gain = vocabulary.GAIN.id
+    exact = parse({"filters": gain, "includeDescendantTerms": "false"}, catalogue, policy)
+    assert exact.filters[0].condition.values == {gain}
+    assert not exact.filters[0].include_descendant_terms
+    expanded = parse({"filters": gain, "includeDescendantTerms": "true"}, catalogue, policy)
+    assert expanded.filters[0].condition.values == vocabulary.descendants(gain)
+    default = parse({"filters": gain}, catalogue, policy)
+    assert default.filters[0].condition.values == vocabulary.descendants(gain)
+    error = refusal({"filters": gain, "includeDescendantTerms": "maybe"}, catalogue, policy)
+    assert error.parameter == "includeDescendantTerms"
+    assert "true or false" in error.message
+
+
+def test_api_version_is_accepted_on_get(catalogue: FilterCatalogue, policy: RequestPolicy) -> None:
+    assert parse({"apiVersion": "v2.0"}, catalogue, policy).api_version == "v2.0"
+
+
 @pytest.mark.parametrize(
     "unsupported",
     ["referenceBases", "alternateBases", "aminoacidChange", "allele", "mateName"],

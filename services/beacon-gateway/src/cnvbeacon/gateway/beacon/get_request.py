@@ -1,7 +1,9 @@
 """Reading a GET request's query parameters into a :class:`BeaconQuery`.
 
 List parameters (``filters``, ``datasetIds``, ``start``, ``end``) are comma-separated and
-may also be repeated; every other parameter may be given once. Parameter names are the
+may also be repeated; every other parameter may be given once. ``includeDescendantTerms``
+(true or false) applies to every filter of the request, as the spec's GET form has it;
+``apiVersion`` is the POST meta's. Parameter names are the
 spec's (see :mod:`cnvbeacon.gateway.beacon.variant_parameters` for the variant ones);
 anything else is rejected with a 400 error naming it. A known parameter with an empty
 value counts as not given, as HTML forms send every field, filled or not.
@@ -32,6 +34,8 @@ _SCALAR_PARAMETERS = {
     "testMode": "test_mode",
 }
 _LIST_PARAMETERS = frozenset({"filters", "datasetIds", "requestedSchema"})
+_INCLUDE_DESCENDANTS = "includeDescendantTerms"
+_BOOLEANS = {"true": True, "false": False}
 _REPEATABLE_VARIANT_PARAMETERS = frozenset({"start", "end"})
 
 
@@ -56,14 +60,36 @@ def read_get_parameters(parameters: QueryParameters, strict: bool) -> RawRequest
     otherwise they are ignored (the first value of a repeated one is kept).
     """
     raw = RawRequest()
-    pairs = parameters.items() if isinstance(parameters, Mapping) else parameters
+    pairs = list(parameters.items() if isinstance(parameters, Mapping) else parameters)
+    include: bool | None = None
     for name, value in pairs:
         try:
-            _read_parameter(raw, name, value)
+            if name == _INCLUDE_DESCENDANTS:
+                include = _include_descendants(value, include)
+            else:
+                _read_parameter(raw, name, value)
         except BeaconRequestError:
             if strict:
                 raise
+    if include is not None:
+        raw.filters = [
+            {"id": item, _INCLUDE_DESCENDANTS: include} if isinstance(item, str) else item
+            for item in raw.filters
+        ]
     return raw
+
+
+def _include_descendants(value: str, previous: bool | None) -> bool | None:
+    text = value.strip().lower()
+    if not text:
+        return previous
+    if previous is not None:
+        raise _repeated(_INCLUDE_DESCENDANTS)
+    if text not in _BOOLEANS:
+        raise bad_request(
+            f"{_INCLUDE_DESCENDANTS} must be true or false, got {value!r}", _INCLUDE_DESCENDANTS
+        )
+    return _BOOLEANS[text]
 
 
 def _read_parameter(raw: RawRequest, name: str, value: str) -> None:
@@ -75,6 +101,10 @@ def _read_parameter(raw: RawRequest, name: str, value: str) -> None:
         raw.dataset_ids.append(value)
     elif name == "requestedSchema":
         raw.requested_schemas.append(value)
+    elif name == "apiVersion":
+        if raw.api_version is not None:
+            raise _repeated(name)
+        raw.api_version = value
     elif name in _SCALAR_PARAMETERS:
         attribute = _SCALAR_PARAMETERS[name]
         if getattr(raw, attribute) is not None:
@@ -85,7 +115,7 @@ def _read_parameter(raw: RawRequest, name: str, value: str) -> None:
 
 
 def _check_known(name: str) -> None:
-    known = name in _LIST_PARAMETERS or name in _SCALAR_PARAMETERS
+    known = name in _LIST_PARAMETERS or name in _SCALAR_PARAMETERS or name == "apiVersion"
     if not known and canonical_variant_parameter(name) is None:
         raise _unknown(name)
 
