@@ -200,7 +200,7 @@ BAD_REQUESTS: list[tuple[str, dict[str, str], int, str]] = [
     ("/g_variants", {"datasetIds": "nope"}, 400, "nope"),
     ("/g_variants", {"assemblyId": "hg17"}, 400, "hg17"),
     ("/g_variants", {"referenceBases": "A"}, 400, "referenceBases"),
-    ("/g_variants", {"limit": "100000"}, 400, "limit"),
+    ("/g_variants", {"limit": "-3"}, 400, "limit"),
     ("/g_variants", {"geneId": "NOSUCHGENE1"}, 400, "NOSUCHGENE1"),
     ("/g_variants/GRCh38:1:1-2:DEL", {}, 404, "GRCh38:1:1-2:DEL"),
     ("/g_variants/not-a-variant-id", {}, 400, "not-a-variant-id"),

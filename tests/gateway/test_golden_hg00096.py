@@ -507,3 +507,14 @@ async def test_a_dataset_with_data_for_few_of_its_individuals_says_so(stack: Sta
     assert info["dataNote"] == (
         "1 of the 3202 registered individuals have data; frequencies count only those"
     )
+
+
+async def test_a_limit_above_the_maximum_is_capped_and_said(stack: Stack) -> None:
+    params = {"referenceName": "chr1", "start": "0", "end": "248956422", "limit": "5000"}
+    async with ClientSession() as session:
+        body = await beacon(session, stack, params)
+    found = results(body)
+    assert len(found) == len(overlapping("chr1", 0, 248_956_422))
+    assert body["meta"]["receivedRequestSummary"]["pagination"]["limit"] == 5000
+    (warning,) = body["info"]["warnings"]
+    assert "limit 5000 is above this Beacon's maximum page size" in warning

@@ -28,6 +28,11 @@ class Pagination(BaseModel):
         """Number of records before the first one of the page."""
         return self.skip * self.page_size
 
+    @property
+    def capped(self) -> bool:
+        """Whether the limit asked for is above the maximum (pages of the maximum apply)."""
+        return self.limit > self.page_size
+
     def to_json(self) -> JsonObject:
         return {"skip": self.skip, "limit": self.limit}
 

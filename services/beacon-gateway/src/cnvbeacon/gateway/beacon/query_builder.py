@@ -124,7 +124,10 @@ def _lenient_pagination(raw: RawRequest, policy: RequestPolicy) -> Pagination:
 
 
 def _page(skip: int, limit: int, policy: RequestPolicy) -> Pagination:
-    return Pagination(skip=skip, limit=limit, page_size=limit or policy.max_limit)
+    """A limit above the maximum is capped at it (the response says so: Pagination.capped)."""
+    return Pagination(
+        skip=skip, limit=limit, page_size=min(limit, policy.max_limit) or policy.max_limit
+    )
 
 
 def _skip(raw: RawRequest) -> int:
@@ -133,11 +136,8 @@ def _skip(raw: RawRequest) -> int:
 
 def _limit(raw: RawRequest, policy: RequestPolicy) -> int:
     limit = policy.default_limit if raw.limit is None else to_integer(raw.limit, "limit")
-    if limit > policy.max_limit:
-        raise bad_request(
-            f"limit must be between 0 and {policy.max_limit} (0 asks for the maximum), got {limit}",
-            "limit",
-        )
+    if limit < 0:
+        raise bad_request(f"limit must be 0 (the maximum) or more, got {limit}", "limit")
     return limit
 
 

@@ -28,6 +28,18 @@ def _check_count(num_total_results: int) -> None:
         raise ValueError(f"a result count cannot be negative, got {num_total_results}")
 
 
+def with_warnings(query: BeaconQuery, info: JsonObject | None) -> JsonObject | None:
+    """The response's info with what the request asked that was applied otherwise."""
+    page = query.pagination
+    if not page.capped:
+        return info
+    warning = (
+        f"limit {page.limit} is above this Beacon's maximum page size: pages of "
+        f"{page.page_size} records are returned"
+    )
+    return {**(info or {}), "warnings": [*(info or {}).get("warnings", []), warning]}
+
+
 def _with_extras(
     response: JsonObject, handovers: Sequence[Handover], info: JsonObject | None
 ) -> JsonObject:
@@ -135,6 +147,7 @@ def build_query_response(
       result set per dataset is there at count granularity too;
     * record: the result sets with their records (see :func:`build_resultsets_response`).
     """
+    info = with_warnings(query, info)
     if granularity is Granularity.RECORD:
         return build_resultsets_response(identity, query, entry_type, result_sets, handovers, info)
     meta = build_response_meta(identity, query, granularity, [entry_type.returned_schema()])
