@@ -114,7 +114,16 @@ async def test_a_service_stopped_while_creating_a_batch_leaves_it_to_the_next(
             assert response.status == 202, answer
         # Stopped at once: the jobs are being created in the background.
     async with serve(create_app(settings)) as url, ClientSession() as session:
-        batch = await wait_for_batch(session, url, answer["batch_id"], timeout=300)
+        try:
+            batch = await wait_for_batch(session, url, answer["batch_id"], timeout=150)
+        except AssertionError:
+            jobs = await database[JOBS].find({"batch_id": answer["batch_id"]}).to_list(None)
+            unfinished = [
+                {k: j.get(k) for k in ("_id", "state", "attempts", "publish_pending")}
+                for j in jobs
+                if j["state"] not in ("succeeded", "failed")
+            ]
+            raise AssertionError(f"{len(jobs)} jobs; unfinished: {unfinished}") from None
     assert batch["jobs_created"] == len(rows) == 60
     assert batch["jobs_by_state"]["succeeded"] == 60, batch["jobs_by_state"]
     assert await database[JOBS].count_documents({"batch_id": answer["batch_id"]}) == 60

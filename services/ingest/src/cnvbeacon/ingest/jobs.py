@@ -181,17 +181,23 @@ class JobStore:
     async def get_batch(self, batch_id: str) -> dict[str, Any] | None:
         return await self._batches.find_one({"_id": batch_id})
 
-    async def start_attempt(self, job_id: str) -> tuple[Job, dict[str, Any] | None] | None:
+    async def start_attempt(
+        self, job_id: str, *, may_be_running: bool
+    ) -> tuple[Job, dict[str, Any] | None] | None:
         """Mark a job running and count the attempt; returns the job and its sample
-        metadata, or None if the job is unknown or no longer needs doing.
+        metadata, or None if the job is unknown or no longer needs doing. A job already
+        running is started again only when `may_be_running` (its message came back after
+        its worker was lost, or its worker retries it): a second message of a job another
+        worker runs (a republished one) must not run it twice at once.
 
         An update by `_id` and then a read, not one findAndModify: SecantusDB's
         findAndModify scans the collection (54 ms at 3,000 jobs, growing with every job;
         the update and the read take ~2 and ~1 ms). Nothing is lost by the split: two
         deliveries of one job could both start it with findAndModify too.
         """
+        states = [JobState.QUEUED.value, *([JobState.RUNNING.value] if may_be_running else [])]
         started = await self._jobs.update_one(
-            {"_id": job_id, "state": {"$in": [JobState.QUEUED.value, JobState.RUNNING.value]}},
+            {"_id": job_id, "state": {"$in": states}},
             {
                 "$set": {
                     "state": JobState.RUNNING.value,

@@ -154,9 +154,10 @@ class IngestWorker:
         message, with growing delays: handing the message back would count against the
         queue's delivery limit and dead-letter healthy jobs during a long outage."""
         delay = self._settings.retry_delay_s
+        retry = False
         while True:
             try:
-                await self._attempt(job_id, message)
+                await self._attempt(job_id, message, retry=retry)
                 return
             except TRANSIENT_ERRORS as error:
                 if not _channel_open(message):
@@ -168,15 +169,18 @@ class IngestWorker:
                 )
                 await asyncio.sleep(delay)
                 delay = min(max(delay * 2, 0.5), MAX_RETRY_DELAY_S)
+                retry = True
 
-    async def _attempt(self, job_id: str, message: AbstractIncomingMessage) -> None:
-        started = await self._jobs.start_attempt(job_id)
+    async def _attempt(self, job_id: str, message: AbstractIncomingMessage, *, retry: bool) -> None:
+        started = await self._jobs.start_attempt(
+            job_id, may_be_running=retry or bool(message.redelivered)
+        )
         if started is None:
             if await self._jobs.get(job_id) is None:
                 log.error("job message names an unknown job; dead-lettering it")
                 await message.reject(requeue=False)
             else:
-                log.info("job already finished; acknowledging the repeated message")
+                log.info("job finished or running elsewhere; acknowledging this message")
                 await message.ack()
             return
         job, sample_metadata = started
