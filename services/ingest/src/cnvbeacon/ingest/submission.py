@@ -78,7 +78,6 @@ async def publish(
                 JobError(file=source, line=None, message=f"the job could not be queued: {reason}"),
             )
         raise QueueUnavailableError(reason) from error
-    await jobs.mark_published(job.id)
     await publisher.publish_event(
         f"job.{job.id}.queued",
         {
@@ -89,3 +88,5 @@ async def publish(
             "state": JobState.QUEUED.value,
         },
     )
+    # After the event: announcing the job before its worker announces it running.
+    await jobs.mark_published(job.id)
