@@ -21,25 +21,11 @@ from cnvbeacon.shared.store.changes import ChangeKind, changes_since
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS, DATASETS, INDIVIDUALS
 from tests.conftest import HG00096_VCF, Backends
-from tests.support.services import serve, wait_for, wait_for_job
+from tests.support.services import serve, wait_for, wait_for_batch, wait_for_job
 
 pytestmark = pytest.mark.integration
 TOKEN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-async def wait_for_batch(
-    session: ClientSession, ingest_url: str, batch_id: str, timeout: float = 120
-) -> dict[str, Any]:
-    """The batch once every one of its jobs finished (they are created in the background)."""
-
-    async def finished() -> dict[str, Any] | None:
-        async with session.get(f"{ingest_url}/batches/{batch_id}") as response:
-            batch: dict[str, Any] = await response.json()
-        return batch if batch["finished"] else None
-
-    found: dict[str, Any] = await wait_for(finished, timeout=timeout, what=f"batch {batch_id}")
-    return found
 
 
 def ingest_settings(backends: Backends, **overrides: Any) -> IngestSettings:

@@ -21,8 +21,8 @@ from cnvbeacon.ingest.reconciler import Lease
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS, JOBS, UPLOAD_DIGESTS
 from tests.conftest import HG00096_VCF, Backends
-from tests.ingest.test_ingest_integration import AUTH, ingest_settings, wait_for_batch
-from tests.support.services import serve, wait_for, wait_for_job
+from tests.ingest.test_ingest_integration import AUTH, ingest_settings
+from tests.support.services import serve, wait_for, wait_for_batch, wait_for_job
 
 pytestmark = pytest.mark.integration
 CONTENT = HG00096_VCF.read_bytes()

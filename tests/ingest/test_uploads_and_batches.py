@@ -22,8 +22,8 @@ from cnvbeacon.ingest.manifest import parse_manifest
 from cnvbeacon.shared.store.client import Database
 from cnvbeacon.shared.store.collections import CALLS, JOBS, UPLOAD_DIGESTS
 from tests.conftest import HG00096_VCF, Backends
-from tests.ingest.test_ingest_integration import AUTH, ingest_settings, wait_for_batch
-from tests.support.services import serve, wait_for
+from tests.ingest.test_ingest_integration import AUTH, ingest_settings
+from tests.support.services import serve, wait_for, wait_for_batch
 
 pytestmark = pytest.mark.integration
 CONTENT = HG00096_VCF.read_bytes()

@@ -77,3 +77,17 @@ async def wait_for_job(
 
     result: dict[str, Any] = await wait_for(finished, timeout=timeout, what=f"job {job_id}")
     return result
+
+
+async def wait_for_batch(
+    session: ClientSession, ingest_url: str, batch_id: str, timeout: float = 120
+) -> dict[str, Any]:
+    """The batch once every one of its jobs finished (they are created in the background)."""
+
+    async def finished() -> dict[str, Any] | None:
+        async with session.get(f"{ingest_url}/batches/{batch_id}") as response:
+            batch: dict[str, Any] = await response.json()
+        return batch if batch["finished"] else None
+
+    found: dict[str, Any] = await wait_for(finished, timeout=timeout, what=f"batch {batch_id}")
+    return found

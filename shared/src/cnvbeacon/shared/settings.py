@@ -7,12 +7,24 @@ prefixed names because they are the conventional names operators set.
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+def text_list(value: Any) -> Any:
+    """A list setting given as text (an environment variable): a JSON list, or items
+    separated by commas. Other values pass through to validation."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
 
 
 class ServiceSettings(BaseSettings):

@@ -21,7 +21,7 @@ from cnvbeacon.gateway.beacon.beacon_map import normalise_base_url
 from cnvbeacon.gateway.beacon.configuration import SecurityConfiguration
 from cnvbeacon.gateway.beacon.identity import BeaconIdentity, BeaconOrganisation, Environment
 from cnvbeacon.gateway.beacon.spec import Granularity
-from cnvbeacon.shared.settings import ServiceSettings
+from cnvbeacon.shared.settings import ServiceSettings, text_list
 
 
 def _text_items(value: str) -> list[str]:
@@ -79,10 +79,7 @@ class GatewaySettings(ServiceSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _read_origins(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            return json.loads(text) if text.startswith("[") else _text_items(text)
-        return value
+        return text_list(value)
 
     @field_validator("peers", mode="before")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aio_pika.abc import AbstractIncomingMessage
 from aio_pika.exceptions import AMQPError
@@ -24,6 +24,30 @@ from cnvbeacon.shared import messaging
 from cnvbeacon.shared.web import AMQP, DATABASE, TOPOLOGY, amqp_ctx, base_app, mongo_ctx
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def _every(
+    seconds: float, work: Callable[[], Awaitable[object]], what: str
+) -> AsyncIterator[None]:
+    """Run `work` now and every `seconds` while the block runs (a failure is logged and
+    tried again next time); stopped when the block ends."""
+
+    async def forever() -> None:
+        while True:
+            try:
+                await work()
+            except Exception:
+                log.exception("%s failed; trying again", what)
+            await asyncio.sleep(seconds)
+
+    task = asyncio.create_task(forever())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def publisher_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -85,19 +109,8 @@ async def batches_ctx(app: web.Application) -> AsyncIterator[None]:
     creator = BatchCreator(app[keys.JOBS], app[keys.PUBLISHER], settings.batch_lease_s)
     app[keys.BATCHES] = creator
 
-    async def resume_forever() -> None:
-        while True:
-            try:
-                await creator.resume()
-            except Exception:
-                log.exception("looking for half-created batches failed")
-            await asyncio.sleep(settings.batch_resume_s)
-
-    task = asyncio.create_task(resume_forever())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with _every(settings.batch_resume_s, creator.resume, "resuming half-created batches"):
+        yield
     await creator.close()
 
 
@@ -114,19 +127,11 @@ async def reconciler_ctx(app: web.Application) -> AsyncIterator[None]:
         upload_retention_s=settings.upload_retention_s,
     )
 
-    async def rounds() -> None:
-        while True:
-            try:
-                await reconciler.run_once(lease_s=2 * settings.reconcile_s)
-            except Exception:
-                log.exception("a reconciler round failed; trying again")
-            await asyncio.sleep(settings.reconcile_s)
+    async def round_() -> None:
+        await reconciler.run_once(lease_s=2 * settings.reconcile_s)
 
-    task = asyncio.create_task(rounds())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with _every(settings.reconcile_s, round_, "a reconciler round"):
+        yield
     with contextlib.suppress(Exception):  # the store may be gone: the lease then expires
         await reconciler.lease.release()
 

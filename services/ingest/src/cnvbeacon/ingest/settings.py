@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
 from cnvbeacon.ingest.sources import FetchLimits
-from cnvbeacon.shared.settings import ServiceSettings
+from cnvbeacon.shared.settings import ServiceSettings, text_list
 
 
 class IngestSettings(ServiceSettings):
@@ -64,12 +63,7 @@ class IngestSettings(ServiceSettings):
     @field_validator("url_allowed_hosts", mode="before")
     @classmethod
     def _read_hosts(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [item.strip() for item in text.split(",") if item.strip()]
-        return value
+        return text_list(value)
 
     def fetch_limits(self) -> FetchLimits:
         return FetchLimits(
